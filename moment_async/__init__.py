@@ -1,0 +1,156 @@
+"""
+Async Python SDK for the Kakao Moment Customer file and Audience APIs.
+
+::
+
+    import moment_async as ma
+
+    async with ma.MomentClient(token="...") as client:
+        acct = client.ad_account(27429)
+        files = await acct.customer_files.list()
+"""
+
+from __future__ import annotations
+
+from . import models, testing
+from ._client import (
+    AdAccount,
+    MomentClient,
+)
+from ._errors import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    ClientClosedError,
+    ConnectError,
+    DecodeError,
+    MomentError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    RequestTimeoutError,
+    ServerError,
+    TransportError,
+    ValidationError,
+)
+from ._limits import (
+    KeyedLimiter,
+    Rate,
+)
+from ._retry import (
+    RetryPolicy,
+)
+from ._routes import (
+    Route,
+)
+from ._transports import (
+    AiohttpTransport,
+    MockTransport,
+    Request,
+    Response,
+    Timeout,
+    Transport,
+)
+from ._version import (
+    __version__,
+)
+from .models import (
+    AdGroup,
+    AdGroupAndCampaign,
+    AdGroupType,
+    Audience,
+    AudienceAdGroup,
+    AudienceSpec,
+    AudienceStatus,
+    AudienceSummary,
+    AudienceType,
+    BulkDeleteResult,
+    Campaign,
+    CampaignType,
+    CampaignTypeGoal,
+    CohortTargeting,
+    CustomerFile,
+    CustomerFileStatus,
+    CustomerFileTargeting,
+    CustomerFileUpload,
+    Depth2Location,
+    Depth3Location,
+    FileType,
+    Goal,
+    Location,
+    LocationType,
+    RegistrationType,
+    SelectionType,
+    SyncAppTargeting,
+    TalkChannelGroupTargeting,
+    TalkChannelTargeting,
+    Targeting,
+    TrackerTargeting,
+    TransformStatus,
+    WireEnum,
+)
+
+__all__ = [
+    "APIError",
+    "AdAccount",
+    "AdGroup",
+    "AdGroupAndCampaign",
+    "AdGroupType",
+    "AiohttpTransport",
+    "Audience",
+    "AudienceAdGroup",
+    "AudienceSpec",
+    "AudienceStatus",
+    "AudienceSummary",
+    "AudienceType",
+    "AuthenticationError",
+    "BadRequestError",
+    "BulkDeleteResult",
+    "Campaign",
+    "CampaignType",
+    "CampaignTypeGoal",
+    "ClientClosedError",
+    "CohortTargeting",
+    "ConnectError",
+    "CustomerFile",
+    "CustomerFileStatus",
+    "CustomerFileTargeting",
+    "CustomerFileUpload",
+    "DecodeError",
+    "Depth2Location",
+    "Depth3Location",
+    "FileType",
+    "Goal",
+    "KeyedLimiter",
+    "Location",
+    "LocationType",
+    "MockTransport",
+    "MomentClient",
+    "MomentError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "Rate",
+    "RateLimitError",
+    "RegistrationType",
+    "Request",
+    "RequestTimeoutError",
+    "Response",
+    "RetryPolicy",
+    "Route",
+    "SelectionType",
+    "ServerError",
+    "SyncAppTargeting",
+    "TalkChannelGroupTargeting",
+    "TalkChannelTargeting",
+    "Targeting",
+    "Timeout",
+    "TrackerTargeting",
+    "TransformStatus",
+    "Transport",
+    "TransportError",
+    "ValidationError",
+    "WireEnum",
+    "__version__",
+    "models",
+    "testing",
+]

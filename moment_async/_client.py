@@ -1,0 +1,130 @@
+"""
+The front door: MomentClient owns the transport and session; AdAccount is a view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Self
+
+from ._constants import BASE_URL
+from ._errors import ValidationError
+from ._limits import KeyedLimiter
+from ._retry import RetryPolicy
+from ._routes import Route, merge_routes
+from ._session import Session
+from ._transports.aiohttp import AiohttpTransport
+from ._transports.base import Timeout, Transport
+from ._types import TokenSource
+from ._validate import check_id
+from .resources import Audiences, CustomerFiles
+
+
+class AdAccount:
+    """
+    The calls of one ad account; get one from ``MomentClient.ad_account()``.
+
+    A view and nothing more: it shares the client's connections, limits
+    and retries, so making one per task or per account costs nothing.
+    """
+
+    __slots__ = ("audiences", "customer_files", "id")
+
+    def __init__(self, session: Session, account_id: int) -> None:
+        self.id = account_id
+        #: The Customer file API for this account.
+        self.customer_files = CustomerFiles(session, account_id)
+        #: The Audience API for this account.
+        self.audiences = Audiences(session, account_id)
+
+    def __repr__(self) -> str:
+        return f"<AdAccount {self.id}>"
+
+
+class MomentClient:
+    """
+    An async client for the Kakao Moment Customer file and Audience APIs.
+
+    One client is meant to be shared by every task and ad account of a
+    process; it holds the connection pool and the rate limiters::
+
+        async with MomentClient(token="...") as client:
+            acct = client.ad_account(27429)
+            for customer_file in await acct.customer_files.list():
+                print(customer_file.name, customer_file.status)
+
+    Args:
+        token: The business token, or an async callable returning the
+            current one. A callable is asked again once after a 401, so a
+            backend can refresh tokens without building a new client.
+        base_url: The API root; defaults to Kakao's. Point it at a sandbox
+            in tests.
+        transport: What sends requests; ``AiohttpTransport()`` by default.
+            The client closes it.
+        timeout: Seconds for a whole call, or a ``Timeout``.
+        retry: Which calls are retried and how (``RetryPolicy``).
+        limiter: ``True`` for the documented rate limits kept in this
+            process, ``False`` to send without waiting, or a configured
+            ``KeyedLimiter``.
+        routes: Replacements for documented routes, by call name
+            (``"customer_files.usage"``): a ``Route`` or ``(method, path)``.
+    """
+
+    def __init__(
+        self,
+        token: TokenSource,
+        *,
+        base_url: str = BASE_URL,
+        transport: Transport | None = None,
+        timeout: Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
+        limiter: KeyedLimiter | bool = True,
+        routes: Mapping[str, Route | tuple[str, str]] | None = None,
+    ) -> None:
+        if not base_url.startswith(("http://", "https://")):
+            msg = f"base_url must start with http:// or https://, got {base_url!r}"
+            raise ValidationError(msg)
+        if isinstance(timeout, int | float):
+            timeout = Timeout(total=float(timeout))
+        if limiter is True:
+            limiter = KeyedLimiter()
+        self._session = Session(
+            transport=transport if transport is not None else AiohttpTransport(),
+            token=token,
+            base_url=base_url,
+            routes=merge_routes(routes),
+            limiter=limiter or None,
+            retry=retry if retry is not None else RetryPolicy(),
+            timeout=timeout if timeout is not None else Timeout(),
+        )
+
+    def __repr__(self) -> str:
+        state = "closed" if self._session.closed else "open"
+        return f"<MomentClient {self._session!r} {state}>"
+
+    def ad_account(self, account_id: int) -> AdAccount:
+        """
+        Return the view of one ad account; its id goes in the adAccountId header.
+
+        Raises:
+            ValidationError: *account_id* is not a positive integer.
+        """
+        return AdAccount(self._session, check_id(account_id, "account_id"))
+
+    async def aclose(self) -> None:
+        """
+        Close the connections; safe to call twice. Later calls raise.
+        """
+        await self._session.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

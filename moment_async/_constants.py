@@ -1,0 +1,36 @@
+"""
+Fixed values of the Kakao Moment API and of this client's defaults.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ._version import __version__
+
+#: The real API host and version prefix; every route path is relative to it.
+BASE_URL: Final = "https://apis.moment.kakao.com/openapi/v4"
+USER_AGENT: Final = f"moment-async/{__version__}"
+
+#: Seconds a whole call may take, limiter waits and retries included.
+DEFAULT_TOTAL_TIMEOUT: Final = 60.0
+#: Seconds to open a TCP + TLS connection.
+DEFAULT_CONNECT_TIMEOUT: Final = 10.0
+#: Seconds one read from the socket may stall.
+DEFAULT_READ_TIMEOUT: Final = 30.0
+
+#: aiohttp allows 100 connections by default; a fan-out over many ad accounts
+#: needs more, and every call goes to the same host.
+DEFAULT_MAX_CONNECTIONS: Final = 512
+
+AUTHORIZATION: Final = "Authorization"
+AD_ACCOUNT_ID: Final = "adAccountId"
+CONTENT_TYPE: Final = "Content-Type"
+CONTENT_LENGTH: Final = "Content-Length"
+JSON_CONTENT_TYPE: Final = "application/json"
+CSV_CONTENT_TYPE: Final = "text/csv"
+
+#: Documented limits of a customer file upload.
+MAX_UPLOAD_FILES: Final = 10
+MAX_UPLOAD_BYTES: Final = 200 * 1024 * 1024
+MAX_NAME_LENGTH: Final = 50

@@ -1,0 +1,248 @@
+"""
+The exceptions moment_async raises, and the map from a status to its class.
+
+::
+
+    MomentError
+    ├── ValidationError (ValueError)        an argument was refused before sending
+    ├── ClientClosedError (RuntimeError)    the client was used after aclose()
+    ├── DecodeError                          a success response had an unexpected shape
+    ├── APIError                             the API answered with an error
+    │   ├── BadRequestError                  400
+    │   ├── AuthenticationError              401
+    │   ├── PermissionDeniedError            403
+    │   ├── NotFoundError                    404, or Moment detail code 21006
+    │   ├── RateLimitError                   429, or the client-side limiter
+    │   └── ServerError                      5xx
+    └── TransportError                       no complete answer came back
+        ├── ConnectError                     no connection: nothing was sent
+        └── RequestTimeoutError (TimeoutError)
+
+Every exception pickles (bulk jobs move them between processes): each
+``__init__`` passes all its arguments on to ``BaseException``.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ._types import JSON
+
+
+class MomentError(Exception):
+    """
+    Root of every exception this package raises on purpose.
+    """
+
+    def __init__(self, message: str, *args: object) -> None:
+        super().__init__(message, *args)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ValidationError(MomentError, ValueError):
+    """
+    Raised before anything is sent when an argument breaks a documented rule.
+
+    The message names the argument, what was wrong, and what is allowed.
+    """
+
+
+class ClientClosedError(MomentError, RuntimeError):
+    """
+    Raised when a call is made on a client that was already closed.
+    """
+
+
+class DecodeError(MomentError):
+    """
+    Raised when a successful response is not JSON of the documented shape.
+
+    ``status`` is the HTTP status and ``excerpt`` the start of the body.
+    """
+
+    def __init__(self, message: str, status: int, excerpt: str) -> None:
+        super().__init__(message, status, excerpt)
+        self.status = status
+        self.excerpt = excerpt
+
+
+class APIError(MomentError):
+    """
+    Raised when the API answers with an error status or an error envelope.
+
+    Attributes follow Kakao's error body ``{"code", "msg", "extras":
+    {"detailCode", "detailMsg"}}``: ``code`` is the platform code (``-813``
+    for Moment errors), ``detail_code`` and ``detail_message`` the Moment
+    reason. ``body`` is the decoded error body, or an excerpt of it when it
+    was not JSON (an HTML page from a proxy).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        status: int,
+        code: int | None = None,
+        detail_code: int | None = None,
+        detail_message: str | None = None,
+        body: JSON = None,
+    ) -> None:
+        super().__init__(message, status, code, detail_code, detail_message, body)
+        self.status = status
+        self.code = code
+        self.detail_code = detail_code
+        self.detail_message = detail_message
+        self.body = body
+
+    def __str__(self) -> str:
+        parts = [f"HTTP {self.status}"]
+        if self.code is not None:
+            parts.append(f"code {self.code}")
+        if self.detail_code is not None:
+            parts.append(f"detail {self.detail_code}")
+        reason = self.detail_message or self.message
+        return f"{', '.join(parts)}: {reason}"
+
+
+class BadRequestError(APIError):
+    """
+    Raised on 400: a parameter the API refused, a quota, a Moment rule.
+    """
+
+
+class AuthenticationError(APIError):
+    """
+    Raised on 401: the business token is missing, expired or not a business token.
+
+    When the token is an async provider, the client asks it once for a fresh
+    token and repeats the call before raising this.
+    """
+
+
+class PermissionDeniedError(APIError):
+    """
+    Raised on 403: no permission on the ad account, consent missing, app suspended.
+    """
+
+
+class NotFoundError(APIError):
+    """
+    Raised on 404, and on Moment detail code 21006 whatever the status.
+    """
+
+
+class RateLimitError(APIError):
+    """
+    Raised on 429 once retries are spent, or at once by a limiter set not to wait.
+
+    ``retry_after`` is the number of seconds to wait before calling again,
+    when known. ``local`` is true when the client's own limiter refused the
+    call and nothing was sent.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        status: int = 429,
+        code: int | None = None,
+        detail_code: int | None = None,
+        detail_message: str | None = None,
+        body: JSON = None,
+        retry_after: float | None = None,
+        local: bool = False,
+    ) -> None:
+        super().__init__(message, status, code, detail_code, detail_message, body)
+        self.args = (*self.args, retry_after, local)
+        self.retry_after = retry_after
+        self.local = local
+
+    def __str__(self) -> str:
+        if self.local:
+            return self.message
+        return super().__str__()
+
+
+class ServerError(APIError):
+    """
+    Raised on a 5xx answer once retries are spent (-9798 is maintenance).
+    """
+
+
+class TransportError(MomentError):
+    """
+    Raised when no complete answer came back (connection reset, bad HTTP).
+
+    ``maybe_sent`` is false only when the request surely never reached the
+    server, which makes even a create safe to send again.
+    """
+
+    def __init__(self, message: str, maybe_sent: bool = True) -> None:
+        super().__init__(message, maybe_sent)
+        self.maybe_sent = maybe_sent
+
+
+class ConnectError(TransportError):
+    """
+    Raised when no connection to the API could be opened; nothing was sent.
+    """
+
+    def __init__(self, message: str, maybe_sent: bool = False) -> None:
+        super().__init__(message, maybe_sent)
+
+
+class RequestTimeoutError(TransportError, TimeoutError):
+    """
+    Raised when a call ran past its timeout; also a builtin ``TimeoutError``.
+    """
+
+
+_STATUS_ERRORS: Final[dict[int, type[APIError]]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    429: RateLimitError,
+}
+
+#: Moment detail codes that say more than the HTTP status they come with.
+_DETAIL_ERRORS: Final[dict[int, type[APIError]]] = {
+    21006: NotFoundError,
+    9004: PermissionDeniedError,
+}
+
+#: The status a platform code stands for, for errors sent inside a 200 body.
+_CODE_STATUS: Final[dict[int, int]] = {
+    -2: 400,
+    -3: 403,
+    -5: 403,
+    -10: 400,
+    -12: 403,
+    -101: 400,
+    -401: 401,
+    -402: 403,
+    -813: 400,
+    -9798: 503,
+}
+
+
+def error_for_status(status: int, detail_code: int | None = None) -> type[APIError]:
+    """
+    Return the exception class for an error answer.
+    """
+    if detail_code is not None and detail_code in _DETAIL_ERRORS:
+        return _DETAIL_ERRORS[detail_code]
+    cls = _STATUS_ERRORS.get(status)
+    if cls is not None:
+        return cls
+    if status >= 500:
+        return ServerError
+    return APIError
+
+
+def status_for_code(code: int | None) -> int:
+    """
+    Return the HTTP status that a platform error code usually comes with.
+    """
+    return _CODE_STATUS.get(code, 400) if code is not None else 400

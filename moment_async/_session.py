@@ -1,0 +1,404 @@
+"""
+The one request path every call takes: headers, limits, retries, errors, decoding.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Final, TypedDict, TypeVar, Unpack, overload
+
+import orjson
+
+from ._constants import (
+    AD_ACCOUNT_ID,
+    AUTHORIZATION,
+    CONTENT_LENGTH,
+    CONTENT_TYPE,
+    JSON_CONTENT_TYPE,
+    USER_AGENT,
+)
+from ._convert import make_converter, to_camel
+from ._errors import (
+    APIError,
+    ClientClosedError,
+    DecodeError,
+    RateLimitError,
+    RequestTimeoutError,
+    TransportError,
+    ValidationError,
+    error_for_status,
+    status_for_code,
+)
+from ._limits import KeyedLimiter
+from ._multipart import MultipartBody
+from ._retry import RetryPolicy, parse_retry_after
+from ._routes import Route, Scope
+from ._transports.base import Request, Response, Timeout, Transport
+from ._types import TokenSource
+
+T = TypeVar("T")
+
+_log: Final = logging.getLogger("moment_async")
+_EXCERPT: Final = 200
+#: Keys whose presence marks a body as a resource, not an error envelope.
+_RESOURCE_KEYS: Final = ("id", "content", "successCount")
+#: What the decoder raises on data of the wrong shape (detailed validation is off).
+_SHAPE_ERRORS: Final = (TypeError, ValueError, KeyError, AttributeError, IndexError)
+
+
+def _fingerprint(token: str) -> str:
+    # Stands for the token's user in limiter keys: stable, and not the token.
+    return hashlib.blake2b(token.encode(), digest_size=8).hexdigest()
+
+
+def _excerpt(body: bytes) -> str:
+    text = body[:_EXCERPT].decode("utf-8", "replace")
+    return " ".join(text.split())
+
+
+class CallOptions(TypedDict, total=False):
+    """
+    Strictly private: what an endpoint passes to ``Session.call``.
+    """
+
+    #: Fills ``{id}`` in the route's path.
+    path_id: int
+    #: snake_case query parameters; sent with their wire names.
+    query: Mapping[str, str]
+    #: A JSON body from ``Session.encode``.
+    json: bytes
+    multipart: MultipartBody
+    #: The customer file a per-file rate limit is counted on.
+    limit_id: int
+    #: The key that wraps the answer (``{"content": [...]}``).
+    envelope: str
+
+
+class Session:
+    """
+    Strictly private: send one documented call and return its decoded answer.
+
+    Owned by a ``MomentClient``; shared by every ad account view and task.
+    """
+
+    def __init__(
+        self,
+        *,
+        transport: Transport,
+        token: TokenSource,
+        base_url: str,
+        routes: Mapping[str, Route],
+        limiter: KeyedLimiter | None,
+        retry: RetryPolicy,
+        timeout: Timeout,
+    ) -> None:
+        self._transport = transport
+        self._base_url = base_url.rstrip("/")
+        self._routes = {
+            name: (route, self._base_url + route.path) for name, route in routes.items()
+        }
+        self._limiter = limiter
+        self._retry = retry
+        self._timeout = timeout
+        self._converter = make_converter()
+        self._hooks: dict[Any, Callable[[Any, Any], Any]] = {}
+        self._closed = False
+        self._provider: Callable[[], Awaitable[str]] | None = None
+        self._authorization: str | None = None
+        self._user = ""
+        self._refresh_lock = asyncio.Lock()
+        given: object = token  # checked at run time: callers may pass anything
+        if isinstance(given, str):
+            self._set_token(given)
+        elif callable(token):
+            self._provider = token
+        else:
+            msg = "token must be a string or an async callable returning one"
+            raise ValidationError(msg)
+
+    def __repr__(self) -> str:
+        return f"<Session {self._base_url}>"
+
+    @property
+    def closed(self) -> bool:
+        """
+        Whether ``aclose()`` was called.
+        """
+        return self._closed
+
+    def _set_token(self, token: object) -> None:
+        if not isinstance(token, str) or not token.strip():
+            msg = "the business token must be a non-empty string"
+            raise ValidationError(msg)
+        self._authorization = f"Bearer {token}"
+        self._user = _fingerprint(token)
+
+    async def _refresh(self, used: str | None) -> None:
+        assert self._provider is not None  # noqa: S101  # only called with a provider
+        async with self._refresh_lock:
+            # Many calls may see the same 401; the first one refreshes for all.
+            if self._authorization == used:
+                self._set_token(await self._provider())
+
+    def encode(self, body: object, fields: Mapping[str, object] | None) -> bytes:
+        """
+        Encode a request model plus snake_case *fields* as JSON, with wire names.
+        """
+        data: dict[str, Any] = {} if body is None else self._converter.unstructure(body)
+        if fields:
+            for key, value in fields.items():
+                data[to_camel(key)] = value
+        return orjson.dumps(data)
+
+    @overload
+    async def call(
+        self, name: str, account: str, into: type[T], **options: Unpack[CallOptions]
+    ) -> T: ...
+
+    @overload
+    async def call(
+        self, name: str, account: str, into: None, **options: Unpack[CallOptions]
+    ) -> None: ...
+
+    async def call(
+        self,
+        name: str,
+        account: str,
+        into: type[T] | None,
+        **options: Unpack[CallOptions],
+    ) -> T | None:
+        """
+        Send call *name* for ad account *account* and decode the answer *into*.
+        """
+        path_id = options.get("path_id")
+        query = options.get("query")
+        json = options.get("json")
+        multipart = options.get("multipart")
+        limit_id = options.get("limit_id")
+        envelope = options.get("envelope")
+        if self._closed:
+            msg = "the client is closed; create a new MomentClient"
+            raise ClientClosedError(msg)
+        route, url = self._routes[name]
+        if path_id is not None:
+            url = url.format(id=path_id)
+        if query is not None:
+            query = {to_camel(key): value for key, value in query.items()}
+        total = self._timeout.total
+        try:
+            if total is None:
+                response = await self._send(
+                    route, url, account, query, json, multipart, limit_id
+                )
+            else:
+                async with asyncio.timeout(total):
+                    response = await self._send(
+                        route, url, account, query, json, multipart, limit_id
+                    )
+        except RequestTimeoutError:
+            raise
+        except TimeoutError as exc:
+            msg = f"{route.method} {route.path} did not finish within {total:g} s"
+            raise RequestTimeoutError(msg) from exc
+        return self._decode(response, into, envelope)
+
+    async def _send(
+        self,
+        route: Route,
+        url: str,
+        account: str,
+        query: Mapping[str, str] | None,
+        json: bytes | None,
+        multipart: MultipartBody | None,
+        limit_id: int | None,
+    ) -> Response:
+        method = route.method
+        retry = self._retry
+        headers = {
+            "User-Agent": USER_AGENT,
+            "Accept": JSON_CONTENT_TYPE,
+            AD_ACCOUNT_ID: account,
+        }
+        body: bytes | MultipartBody | None = json
+        if json is not None:
+            headers[CONTENT_TYPE] = JSON_CONTENT_TYPE
+        elif multipart is not None:
+            body = multipart
+            headers[CONTENT_TYPE] = multipart.content_type
+            if multipart.length is not None:
+                headers[CONTENT_LENGTH] = str(multipart.length)
+        replayable = multipart is None or multipart.replayable
+        refreshed = self._provider is None
+        attempt = 0
+        while True:
+            attempt += 1
+            if self._limiter is not None and route.rate is not None:
+                await self._limiter.acquire(
+                    self._limit_key(route, account, limit_id), route.rate
+                )
+            if self._authorization is None:
+                await self._refresh(None)
+            used = headers[AUTHORIZATION] = self._authorization  # type: ignore[assignment]  # set just above
+            started = time.perf_counter()
+            try:
+                response = await self._transport.send(
+                    Request(
+                        method=method,
+                        url=url,
+                        headers=headers,
+                        query=query,
+                        body=body,
+                        timeout=self._timeout,
+                    )
+                )
+            except TransportError as exc:
+                self._log(method, url, None, attempt, started)
+                if (
+                    attempt < retry.attempts
+                    and replayable
+                    and retry.retries_error(method, exc)
+                ):
+                    await asyncio.sleep(retry.delay(attempt))
+                    continue
+                raise
+            status = response.status
+            if _log.isEnabledFor(logging.DEBUG):
+                self._log(method, url, status, attempt, started)
+            if status < 300:
+                return response
+            if status == 401 and not refreshed and replayable:
+                refreshed = True
+                await self._refresh(used)
+                continue
+            if (
+                attempt < retry.attempts
+                and replayable
+                and retry.retries_status(method, status)
+            ):
+                await asyncio.sleep(
+                    retry.delay(attempt, _header(response, "retry-after"))
+                )
+                continue
+            raise self._error(response)
+
+    def _limit_key(self, route: Route, account: str, limit_id: int | None) -> str:
+        if route.scope is Scope.CUSTOMER_FILE:
+            return f"file:{limit_id}"
+        return f"user:{self._user}:{account}"
+
+    def _log(
+        self, method: str, url: str, status: int | None, attempt: int, started: float
+    ) -> None:
+        path = url[len(self._base_url) :] or "/"
+        _log.debug(
+            "%s %s -> %s (attempt %d, %.1f ms)",
+            method,
+            path,
+            status if status is not None else "transport error",
+            attempt,
+            (time.perf_counter() - started) * 1000,
+        )
+
+    def _decode(
+        self, response: Response, into: type[T] | None, envelope: str | None
+    ) -> T | None:
+        body = response.body
+        if not body.strip():
+            if into is None:
+                return None
+            msg = f"HTTP {response.status} came with an empty body where JSON was expected"
+            raise DecodeError(msg, response.status, "")
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            if into is None:
+                return None
+            msg = f"HTTP {response.status} came with a body that is not JSON"
+            raise DecodeError(msg, response.status, _excerpt(body)) from exc
+        if (
+            type(data) is dict
+            and "code" in data
+            and "msg" in data
+            and not any(key in data for key in _RESOURCE_KEYS)
+        ):
+            raise self._error(response, data)
+        if into is None:
+            return None
+        try:
+            if envelope is not None:
+                data = data[envelope]
+            hook = self._hooks.get(into)
+            if hook is None:
+                hook = self._hooks[into] = self._converter.get_structure_hook(into)
+            return hook(data, into)  # type: ignore[no-any-return]  # the hook builds an `into`
+        except _SHAPE_ERRORS as exc:
+            msg = f"the answer does not have the documented shape: {type(exc).__name__}: {exc}"
+            raise DecodeError(msg, response.status, _excerpt(body)) from exc
+
+    def _error(self, response: Response, data: object = None) -> APIError:
+        status = response.status
+        if data is None:
+            try:
+                data = orjson.loads(response.body)
+            except orjson.JSONDecodeError:
+                data = None
+        if isinstance(data, dict):
+            code = _as_int(data.get("code"))
+            message = str(data.get("msg") or f"HTTP {status}")
+            extras = data.get("extras")
+            extras = extras if isinstance(extras, dict) else {}
+            detail_code = _as_int(extras.get("detailCode"))
+            detail = extras.get("detailMsg")
+            detail_message = None if detail is None else str(detail)
+            body: Any = data
+        else:
+            code = detail_code = None
+            detail_message = None
+            body = message = (
+                _excerpt(response.body) or f"HTTP {status} with an empty body"
+            )
+        if status < 300:
+            # An error envelope inside a 200: classify it by its platform code.
+            status = status_for_code(code)
+        cls = error_for_status(status, detail_code)
+        if cls is RateLimitError:
+            after = _header(response, "retry-after")
+            return RateLimitError(
+                message,
+                status,
+                code,
+                detail_code,
+                detail_message,
+                body,
+                None if after is None else parse_retry_after(after),
+            )
+        return cls(message, status, code, detail_code, detail_message, body)
+
+    async def aclose(self) -> None:
+        """
+        Close the transport; later calls raise ``ClientClosedError``.
+        """
+        if not self._closed:
+            self._closed = True
+            await self._transport.aclose()
+
+
+def _header(response: Response, name: str) -> str | None:
+    headers = response.headers
+    value = headers.get(name)
+    if value is None:
+        value = headers.get(name.title())
+    return value
+
+
+def _as_int(value: object) -> int | None:
+    if isinstance(value, int | float | str):
+        try:
+            return int(value)
+        except ValueError:
+            return None
+    return None

@@ -1,0 +1,151 @@
+"""
+The default transport, on aiohttp: the only module of the library that imports it.
+"""
+
+from __future__ import annotations
+
+from ssl import SSLContext
+
+import aiohttp
+
+from .._constants import DEFAULT_MAX_CONNECTIONS
+from .._errors import (
+    ClientClosedError,
+    ConnectError,
+    RequestTimeoutError,
+    TransportError,
+)
+from .base import Request, Response, Timeout
+
+
+class AiohttpTransport:
+    """
+    Send requests over a pooled aiohttp ``ClientSession``.
+
+    The session is opened lazily inside the running loop on the first
+    request, and closed by ``aclose()`` (the client calls it for you).
+    *max_connections* defaults to 512 (aiohttp's own default of 100 starves
+    a fan-out over many ad accounts); *max_connections_per_host* ``0``
+    means the same as the total, since every call goes to one host. TLS
+    certificates are always verified unless you pass your own *ssl*
+    context::
+
+        transport = AiohttpTransport(max_connections=1024)
+        async with MomentClient(token, transport=transport) as client:
+            ...
+
+    Streamed bodies go out as the socket takes them; ``Content-Length`` is
+    kept when the request carries it, chunked encoding is used otherwise.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        max_connections_per_host: int = 0,
+        keepalive_timeout: float = 30.0,
+        dns_cache_seconds: int = 300,
+        ssl: SSLContext | None = None,
+    ) -> None:
+        self._limit = max_connections
+        self._limit_per_host = max_connections_per_host
+        self._keepalive = keepalive_timeout
+        self._dns_ttl = dns_cache_seconds
+        self._ssl: SSLContext | bool = True if ssl is None else ssl
+        self._session: aiohttp.ClientSession | None = None
+        self._closed = False
+        # One ClientTimeout per Timeout value: built once, not per call.
+        self._timeouts: dict[Timeout, aiohttp.ClientTimeout] = {}
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return f"<AiohttpTransport max_connections={self._limit} {state}>"
+
+    def _open(self) -> aiohttp.ClientSession:
+        if self._closed:
+            msg = "the transport was closed"
+            raise ClientClosedError(msg)
+        connector = aiohttp.TCPConnector(
+            limit=self._limit,
+            limit_per_host=self._limit_per_host,
+            keepalive_timeout=self._keepalive,
+            ttl_dns_cache=self._dns_ttl,
+            ssl=self._ssl,
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            # The client sets its own User-Agent and decides on errors itself.
+            skip_auto_headers=("User-Agent",),
+            raise_for_status=False,
+            trust_env=False,
+        )
+        return self._session
+
+    def _client_timeout(self, timeout: Timeout) -> aiohttp.ClientTimeout:
+        found = self._timeouts.get(timeout)
+        if found is None:
+            # The total deadline is kept by the client around the whole call
+            # (limiter waits and retries too), so aiohttp gets none.
+            found = aiohttp.ClientTimeout(
+                total=None, sock_connect=timeout.connect, sock_read=timeout.read
+            )
+            if len(self._timeouts) < 64:
+                self._timeouts[timeout] = found
+        return found
+
+    async def send(self, request: Request) -> Response:
+        """
+        Send *request* and read the whole response.
+
+        Raises:
+            ConnectError: no connection could be opened (nothing was sent).
+            RequestTimeoutError: connecting or reading took too long.
+            TransportError: the connection broke or the answer was not HTTP.
+        """
+        session = self._session or self._open()
+        try:
+            async with session.request(
+                request.method,
+                request.url,
+                params=request.query,
+                headers=request.headers,
+                data=request.body,
+                timeout=self._client_timeout(request.timeout),
+            ) as resp:
+                body = await resp.read()
+                return Response(status=resp.status, headers=resp.headers, body=body)
+        # Order matters: aiohttp's timeout errors are also ClientErrors, and
+        # a connect timeout means nothing was sent.
+        except aiohttp.ConnectionTimeoutError as exc:
+            msg = f"timed out connecting to {_origin(request.url)}"
+            raise RequestTimeoutError(msg, maybe_sent=False) from exc
+        except TimeoutError as exc:
+            msg = (
+                f"timed out reading the answer to {request.method} {_path(request.url)}"
+            )
+            raise RequestTimeoutError(msg) from exc
+        except aiohttp.ClientConnectorError as exc:
+            msg = f"cannot connect to {_origin(request.url)}: {exc.os_error}"
+            raise ConnectError(msg) from exc
+        except aiohttp.ClientError as exc:
+            msg = f"{request.method} {_path(request.url)} failed: {type(exc).__name__}: {exc}"
+            raise TransportError(msg) from exc
+
+    async def aclose(self) -> None:
+        """
+        Close the pooled connections; safe to call more than once.
+        """
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+
+def _origin(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+def _path(url: str) -> str:
+    _, _, rest = url.partition("://")
+    return "/" + rest.split("/", 1)[-1].split("?", 1)[0]

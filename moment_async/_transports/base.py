@@ -1,0 +1,92 @@
+"""
+The contract between the session and whatever moves bytes: one request in, one response out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, Mapping
+from typing import Protocol, runtime_checkable
+
+import attrs
+
+from .._constants import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_READ_TIMEOUT,
+    DEFAULT_TOTAL_TIMEOUT,
+)
+
+
+@attrs.frozen(kw_only=True)
+class Timeout:
+    """
+    Seconds allowed for a call; ``None`` means no limit.
+
+    *total* bounds the whole call, waits for a rate-limit slot and retries
+    included; *connect* bounds opening a connection and *read* one stall
+    while reading the answer::
+
+        MomentClient(token, timeout=Timeout(total=120, connect=5))
+        MomentClient(token, timeout=30)  # total only
+    """
+
+    total: float | None = DEFAULT_TOTAL_TIMEOUT
+    connect: float | None = DEFAULT_CONNECT_TIMEOUT
+    read: float | None = DEFAULT_READ_TIMEOUT
+
+
+@attrs.frozen(kw_only=True)
+class Request:
+    """
+    One HTTP request as the session hands it to a transport.
+
+    *body* is ``None``, bytes, or an async iterable of byte chunks that the
+    transport streams as it reads them (a multipart upload). When the length
+    of a streamed body is known the headers carry ``Content-Length``;
+    otherwise the transport uses chunked encoding. *timeout* holds the
+    connect and read limits and the seconds left of the call's total.
+    """
+
+    method: str
+    url: str
+    headers: Mapping[str, str] = attrs.field(repr=False)
+    query: Mapping[str, str] | None = None
+    body: bytes | AsyncIterable[bytes] | None = attrs.field(default=None, repr=False)
+    timeout: Timeout = Timeout()
+
+
+@attrs.frozen(kw_only=True)
+class Response:
+    """
+    One HTTP response: status, headers and the whole body.
+
+    *headers* must answer ``get()`` for lower-case names (aiohttp's headers
+    are case-insensitive; a plain dict should use lower-case keys).
+    """
+
+    status: int
+    headers: Mapping[str, str] = attrs.field(factory=dict, repr=False)
+    body: bytes = attrs.field(default=b"", repr=False)
+
+
+@runtime_checkable
+class Transport(Protocol):
+    """
+    What the client needs from a transport; implement it to plug in your own.
+
+    ``send`` raises ``moment_async.TransportError`` (``ConnectError`` when
+    nothing was sent, ``RequestTimeoutError`` on a timeout) and never another
+    library's exceptions. ``aclose`` releases connections and is idempotent.
+    A transport knows nothing of Kakao: no auth, no JSON, no retries.
+    """
+
+    async def send(self, request: Request) -> Response:
+        """
+        Send *request* and return the complete response.
+        """
+        ...
+
+    async def aclose(self) -> None:
+        """
+        Release every connection; further sends may fail.
+        """
+        ...

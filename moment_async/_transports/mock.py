@@ -1,0 +1,62 @@
+"""
+A transport that answers from an async function in memory, for tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, Awaitable, Callable
+
+import attrs
+
+from .._errors import ClientClosedError
+from .base import Request, Response
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class MockTransport:
+    """
+    Answer every request by awaiting *handler*; nothing touches the network.
+
+    A streamed body is read to the end first, so the handler always sees
+    ``request.body`` as bytes (or ``None``)::
+
+        async def handler(request: Request) -> Response:
+            assert request.url.endswith("/customerFiles/7")
+            return json_response({"id": 7, "name": "buyers"})
+
+        client = MomentClient("token", transport=MockTransport(handler))
+
+    The handler may raise ``moment_async.TransportError`` subclasses to
+    play network faults.
+    """
+
+    def __init__(self, handler: Handler) -> None:
+        self._handler = handler
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"<MockTransport handler={getattr(self._handler, '__name__', '?')}>"
+
+    async def send(self, request: Request) -> Response:
+        """
+        Hand *request*, body collected, to the handler and return its answer.
+        """
+        if self._closed:
+            msg = "the mock transport was closed"
+            raise ClientClosedError(msg)
+        body = request.body
+        if body is not None and not isinstance(body, bytes):
+            body = await _collect(body)
+            request = attrs.evolve(request, body=body)
+        return await self._handler(request)
+
+    async def aclose(self) -> None:
+        """
+        Mark the transport closed; later sends raise ``ClientClosedError``.
+        """
+        self._closed = True
+
+
+async def _collect(stream: AsyncIterable[bytes]) -> bytes:
+    return b"".join([chunk async for chunk in stream])

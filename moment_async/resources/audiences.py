@@ -1,0 +1,142 @@
+"""
+The Audience API: the 8 documented calls for one ad account.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable
+
+from .._errors import ValidationError
+from .._validate import check_audience_spec, check_id, check_ids
+from ..models import (
+    Audience,
+    AudienceAdGroup,
+    AudienceSpec,
+    AudienceSummary,
+    BulkDeleteResult,
+)
+from ._base import Resource
+
+
+def _checked(spec: object) -> AudienceSpec:
+    if not isinstance(spec, AudienceSpec):
+        msg = f"spec must be a moment_async.AudienceSpec, got {type(spec).__name__}"
+        raise ValidationError(msg)
+    check_audience_spec(spec)
+    return spec
+
+
+class Audiences(Resource):
+    """
+    Audiences of one ad account: saved targeting to reuse in ad groups.
+
+    Reach it as ``client.ad_account(id).audiences``. Kakao documents no
+    rate limit for these calls.
+    """
+
+    __slots__ = ()
+
+    async def list(self) -> builtins.list[AudienceSummary]:
+        """
+        List the ad account's audiences.
+        """
+        return await self._session.call(
+            "audiences.list", self._account, list[AudienceSummary], envelope="content"
+        )
+
+    async def get(self, audience_id: int) -> Audience:
+        """
+        Fetch one audience with its targeting.
+
+        Raises:
+            NotFoundError: no such audience in this ad account.
+        """
+        audience_id = check_id(audience_id, "audience_id")
+        return await self._session.call(
+            "audiences.get", self._account, Audience, path_id=audience_id
+        )
+
+    async def create(self, spec: AudienceSpec) -> Audience:
+        """
+        Create an audience from *spec*; never sent twice by a retry.
+
+        Raises:
+            ValidationError: before sending, when *spec* breaks a documented
+                rule (ages without NOT_ALL, a MESSAGE audience with customer
+                file targeting, AREA without locations, ...).
+        """
+        body = self._session.encode(_checked(spec), {"ad_account_id": self.account_id})
+        return await self._session.call(
+            "audiences.create", self._account, Audience, json=body
+        )
+
+    async def update(self, audience_id: int, spec: AudienceSpec) -> Audience:
+        """
+        Replace an audience's settings with *spec*.
+
+        Raises:
+            ValidationError: a bad *audience_id* or *spec* (see ``create``).
+        """
+        fields = {
+            "id": check_id(audience_id, "audience_id"),
+            "ad_account_id": self.account_id,
+        }
+        body = self._session.encode(_checked(spec), fields)
+        return await self._session.call(
+            "audiences.update", self._account, Audience, json=body
+        )
+
+    async def delete(self, audience_id: int) -> None:
+        """
+        Delete an audience.
+
+        Raises:
+            NotFoundError: no such audience.
+        """
+        audience_id = check_id(audience_id, "audience_id")
+        await self._session.call(
+            "audiences.delete", self._account, None, path_id=audience_id
+        )
+
+    async def delete_many(self, audience_ids: Iterable[int]) -> BulkDeleteResult:
+        """
+        Delete several audiences at once; each may fail on its own.
+
+        Raises:
+            ValidationError: no ids, or an id that is not a positive integer.
+        """
+        ids = check_ids(audience_ids, "audience_ids")
+        return await self._session.call(
+            "audiences.delete_many",
+            self._account,
+            BulkDeleteResult,
+            query={"audience_ids": ",".join(map(str, ids))},
+        )
+
+    async def ad_groups(self, audience_id: int) -> builtins.list[AudienceAdGroup]:
+        """
+        List the ad groups that use an audience.
+        """
+        audience_id = check_id(audience_id, "audience_id")
+        return await self._session.call(
+            "audiences.ad_groups",
+            self._account,
+            list[AudienceAdGroup],
+            path_id=audience_id,
+            envelope="content",
+        )
+
+    async def unlink(self, audience_id: int, ad_group_id: int) -> None:
+        """
+        Stop an ad group from using an audience.
+        """
+        audience_id = check_id(audience_id, "audience_id")
+        ad_group = check_id(ad_group_id, "ad_group_id")
+        await self._session.call(
+            "audiences.unlink",
+            self._account,
+            None,
+            path_id=audience_id,
+            query={"ad_group_id": str(ad_group)},
+        )

@@ -1,0 +1,228 @@
+"""
+The Customer file API: the 10 documented calls for one ad account.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Sequence
+
+from .._multipart import MultipartBody, prepare_files
+from .._types import FileInput, Progress
+from .._validate import check_bool, check_id, check_ids, check_name, check_url
+from ..models import (
+    AdGroupAndCampaign,
+    BulkDeleteResult,
+    CustomerFile,
+    CustomerFileUpload,
+    FileType,
+)
+from ._base import Resource
+
+
+class CustomerFiles(Resource):
+    """
+    Customer files of one ad account: lists of ADIDs to target.
+
+    Reach it as ``client.ad_account(id).customer_files``.
+    """
+
+    __slots__ = ()
+
+    async def list(self) -> builtins.list[CustomerFile]:
+        """
+        List the ad account's customer files (at most 50 exist per account).
+        """
+        return await self._session.call(
+            "customer_files.list", self._account, list[CustomerFile]
+        )
+
+    async def get(self, file_id: int) -> CustomerFile:
+        """
+        Fetch one customer file.
+
+        Kakao allows one call every 5 seconds per customer file for this call
+        and both edits; the client waits for the slot (see ``KeyedLimiter``).
+
+        Raises:
+            NotFoundError: no such customer file in this ad account.
+            ValidationError: *file_id* is not a positive integer.
+        """
+        file_id = check_id(file_id, "file_id")
+        return await self._session.call(
+            "customer_files.get",
+            self._account,
+            CustomerFile,
+            path_id=file_id,
+            limit_id=file_id,
+        )
+
+    async def upload(
+        self, name: str, files: Sequence[FileInput], *, progress: Progress | None = None
+    ) -> CustomerFileUpload:
+        """
+        Register a new customer file from 1 to 10 CSV files (multipart upload).
+
+        *files* holds paths or ``(filename, source)`` pairs, the source being
+        bytes, a binary file object or an async iterable of bytes. Files are
+        read in chunks while they are sent. *progress*, if given, is called
+        with (bytes sent, total bytes or None).
+
+        Kakao allows one registration every 5 seconds per user and ad
+        account; the client waits for the slot. The upload is never re-sent
+        once its body may have reached the server.
+
+        Raises:
+            ValidationError: before sending, for a bad name, no files or more
+                than 10, a name not ending in ``.csv``, an empty file, or
+                more than 200 MB in total.
+            BadRequestError: Kakao refused it, e.g. the account already has
+                50 customer files.
+        """
+        name = check_name(name)
+        body = MultipartBody([("name", name)], prepare_files(files), progress)
+        return await self._session.call(
+            "customer_files.upload", self._account, CustomerFileUpload, multipart=body
+        )
+
+    async def register_url(
+        self, name: str, source_url: str, renewable: bool = False
+    ) -> CustomerFile:
+        """
+        Register a new customer file from a public http(s) URL serving a CSV.
+
+        With *renewable* true Kakao fetches the URL again once a day for 90
+        days. Limited like ``upload``: one every 5 seconds per user and ad
+        account, waited for.
+
+        Raises:
+            ValidationError: a bad name, a URL that is not http(s) with a
+                host, or *renewable* not a bool.
+        """
+        fields = {
+            "name": check_name(name),
+            "file_type": FileType.ADID.value,
+            "source_url": check_url(source_url),
+            "renewable": check_bool(renewable, "renewable"),
+        }
+        return await self._session.call(
+            "customer_files.register_url",
+            self._account,
+            CustomerFile,
+            json=self._session.encode(None, fields),
+        )
+
+    async def replace_files(
+        self,
+        file_id: int,
+        files: Sequence[FileInput],
+        *,
+        progress: Progress | None = None,
+    ) -> CustomerFileUpload:
+        """
+        Replace the CSV files of a customer file registered with files.
+
+        Same file rules as ``upload``. Limited to one call every 5 seconds
+        per customer file, waited for. Until Kakao finishes the edit, ad
+        groups keep using the previous list.
+
+        Raises:
+            ValidationError: bad *file_id* or files (see ``upload``).
+            BadRequestError: e.g. the file was registered by URL.
+        """
+        file_id = check_id(file_id, "file_id")
+        body = MultipartBody([("id", str(file_id))], prepare_files(files), progress)
+        return await self._session.call(
+            "customer_files.replace_files",
+            self._account,
+            CustomerFileUpload,
+            multipart=body,
+            limit_id=file_id,
+        )
+
+    async def replace_url(
+        self, file_id: int, source_url: str, renewable: bool | None = None
+    ) -> CustomerFile:
+        """
+        Point a customer file registered by URL at a new URL.
+
+        *renewable* ``None`` leaves the renewal setting out of the request.
+        Limited to one call every 5 seconds per customer file, waited for.
+
+        Raises:
+            ValidationError: bad *file_id*, URL or *renewable*.
+            BadRequestError: e.g. the file was registered with files.
+        """
+        fields: dict[str, object] = {
+            "id": check_id(file_id, "file_id"),
+            "file_type": FileType.ADID.value,
+            "source_url": check_url(source_url),
+        }
+        if renewable is not None:
+            fields["renewable"] = check_bool(renewable, "renewable")
+        return await self._session.call(
+            "customer_files.replace_url",
+            self._account,
+            CustomerFile,
+            json=self._session.encode(None, fields),
+            limit_id=file_id,
+        )
+
+    async def rename(self, file_id: int, name: str) -> CustomerFile:
+        """
+        Change a customer file's name; its contents stay as they are.
+
+        Raises:
+            ValidationError: bad *file_id*, or a name longer than 50
+                characters or with characters Kakao does not allow.
+        """
+        fields = {"id": check_id(file_id, "file_id"), "name": check_name(name)}
+        return await self._session.call(
+            "customer_files.rename",
+            self._account,
+            CustomerFile,
+            json=self._session.encode(None, fields),
+        )
+
+    async def delete(self, file_id: int) -> None:
+        """
+        Delete a customer file.
+
+        Raises:
+            BadRequestError: the file is used by an ad group.
+            NotFoundError: no such customer file.
+        """
+        file_id = check_id(file_id, "file_id")
+        await self._session.call(
+            "customer_files.delete", self._account, None, path_id=file_id
+        )
+
+    async def delete_many(self, file_ids: Iterable[int]) -> BulkDeleteResult:
+        """
+        Delete several customer files at once; each may fail on its own.
+
+        The result counts successes and failures and carries Kakao's
+        (Korean) reasons, e.g. that a file is in use.
+
+        Raises:
+            ValidationError: no ids, or an id that is not a positive integer.
+        """
+        ids = check_ids(file_ids, "file_ids")
+        return await self._session.call(
+            "customer_files.delete_many",
+            self._account,
+            BulkDeleteResult,
+            query={"customer_file_ids": ",".join(map(str, ids))},
+        )
+
+    async def usage(self, file_id: int) -> builtins.list[AdGroupAndCampaign]:
+        """
+        List the ad groups, with their campaigns, that use a customer file.
+        """
+        file_id = check_id(file_id, "file_id")
+        return await self._session.call(
+            "customer_files.usage",
+            self._account,
+            list[AdGroupAndCampaign],
+            path_id=file_id,
+        )
