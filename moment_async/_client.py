@@ -94,7 +94,7 @@ class MomentClient:
             token=token,
             base_url=base_url,
             routes=merge_routes(routes),
-            limiter=limiter or None,
+            limiter=None if limiter is False else limiter,
             retry=retry if retry is not None else RetryPolicy(),
             timeout=timeout if timeout is not None else Timeout(),
         )

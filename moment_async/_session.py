@@ -242,14 +242,16 @@ class Session:
                 )
             if self._authorization is None:
                 await self._refresh(None)
-            used = headers[AUTHORIZATION] = self._authorization  # type: ignore[assignment]  # set just above
+            used = self._authorization
+            assert used is not None  # noqa: S101  # _refresh sets it or raises
             started = time.perf_counter()
             try:
                 response = await self._transport.send(
                     Request(
                         method=method,
                         url=url,
-                        headers=headers,
+                        # A new dict per attempt: a sent request is never changed.
+                        headers={**headers, AUTHORIZATION: used},
                         query=query,
                         body=body,
                         timeout=self._timeout,
