@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import types
 import typing
 from collections.abc import Callable
 from typing import Any, Final
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+from cattrs.gen import make_dict_unstructure_fn, override
 
 from .models import (
     Audience,
@@ -71,12 +72,17 @@ def _wire_names(cl: type, field: str) -> tuple[str, ...]:
 
 
 def _structure_datetime(value: object, _: object) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        parsed = value
-    elif isinstance(value, str):
+    if type(value) is str:
         # 3.11's fromisoformat reads all the forms the API sends:
         # "2020-01-01 00:00", "2024-02-06T00:03:59", "2024-01-25T19:31:41.571411".
-        parsed = dt.datetime.fromisoformat(value)
+        # Appending the offset is cheaper than replace(tzinfo=...) afterwards;
+        # a string that has an offset already fails and is read as it is.
+        try:
+            return dt.datetime.fromisoformat(value + "+09:00")
+        except ValueError:
+            parsed = dt.datetime.fromisoformat(value)
+    elif isinstance(value, dt.datetime):
+        parsed = value
     else:
         msg = f"expected a date string, got {type(value).__name__}"
         raise TypeError(msg)
@@ -103,8 +109,30 @@ def _is_enum(cl: Any) -> bool:
     return isinstance(cl, type) and issubclass(cl, enum.Enum)
 
 
+def _enum_hook(cl: type[enum.Enum]) -> Callable[[Any, Any], enum.Enum]:
+    # A dict lookup is several times cheaper than calling the enum class;
+    # only values the documents do not list go through the class.
+    members = {member.value: member for member in cl}
+
+    def structure(value: Any, _: Any) -> enum.Enum:
+        member = members.get(value)
+        return member if member is not None else cl(value)
+
+    return structure
+
+
 def _enum_value(member: enum.Enum) -> object:
     return member.value
+
+
+def _optional_of(cl: Any) -> type | None:
+    args = typing.get_args(cl)
+    if typing.get_origin(cl) in (typing.Union, types.UnionType) and len(args) == 2:
+        if args[1] is type(None):
+            return args[0]  # type: ignore[no-any-return]  # a type argument
+        if args[0] is type(None):
+            return args[1]  # type: ignore[no-any-return]  # a type argument
+    return None
 
 
 def _is_homogeneous_tuple(cl: Any) -> bool:
@@ -118,6 +146,74 @@ def _is_targeting(cl: Any) -> bool:
 
 def _is_model(cl: Any) -> bool:
     return attrs.has(cl) and not _is_targeting(cl)
+
+
+#: Scalars checked inline by the generated structure functions, with the
+#: conversion applied when the wire sends another type (a number as a string).
+_INLINE: Final[dict[Any, str]] = {int: "int", str: "str", float: "float"}
+
+
+def _compile_structure(cl: type, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    """
+    Generate the structure function of one attrs model.
+
+    cattrs' own generated functions call a hook per field; these models
+    are mostly optional scalars, so scalars are checked inline and the
+    class is built in one call. Missing keys and nulls give the field's
+    default (the nested hooks turn a null list into ``()``).
+    """
+    hints = typing.get_type_hints(cl)
+    namespace: dict[str, Any] = {"cl": cl, "int": int, "str": str, "float": float}
+    args = []
+    for index, field in enumerate(attrs.fields(cl)):
+        primary, *others = _wire_names(cl, field.name)
+        required = field.default is attrs.NOTHING
+        if required:
+            value = f"o[{primary!r}]"
+        elif others:
+            value = f"g({primary!r}, g({others[0]!r}))"
+        else:
+            value = f"g({primary!r})"
+        kind = hints[field.name]
+        inner = _optional_of(kind) or kind
+        optional = inner is not kind
+        test = f"(_v := {value}) is None"
+        if inner in _INLINE:
+            scalar = _INLINE[inner]
+            # "_v.__class__ is int" also keeps bools (an int subclass) out.
+            check = (
+                f"{test} or _v.__class__ is {scalar}"
+                if optional
+                else f"(_v := {value}).__class__ is {scalar}"
+            )
+            expr = f"(_v if {check} else {scalar}(_v))"
+        elif optional and inner is bool:
+            namespace["as_bool"] = _structure_bool
+            expr = f"(_v if {test} or _v.__class__ is bool else as_bool(_v, bool))"
+        elif optional and inner is dt.datetime:
+            namespace["as_datetime"] = _structure_datetime
+            expr = f'(None if {test} or _v == "" else as_datetime(_v, None))'
+        elif optional and _is_enum(inner):
+            namespace[f"m{index}"] = {
+                m.value: m for m in typing.cast(type[enum.Enum], inner)
+            }
+            namespace[f"t{index}"] = inner
+            # Enum values are non-empty strings, so a found member is truthy.
+            expr = f"(None if {test} else (m{index}.get(_v) or t{index}(_v)))"
+        elif optional:
+            namespace[f"h{index}"] = conv.get_structure_hook(inner)
+            namespace[f"t{index}"] = inner
+            expr = f"(None if {test} else h{index}(_v, t{index}))"
+        else:
+            namespace[f"h{index}"] = conv.get_structure_hook(kind)
+            namespace[f"t{index}"] = kind
+            expr = f"h{index}({value}, t{index})"
+        args.append(f"        {field.name}={expr},")
+    source = "\n".join(
+        ["def structure(o, _):", "    g = o.get", "    return cl(", *args, "    )"]
+    )
+    exec(compile(source, f"<moment_async structure {cl.__name__}>", "exec"), namespace)  # noqa: S102  # our own generated code, from attrs field names
+    return namespace["structure"]  # type: ignore[no-any-return]  # defined by the exec above
 
 
 def make_converter() -> cattrs.Converter:
@@ -135,7 +231,7 @@ def make_converter() -> cattrs.Converter:
     # A predicate, not a class hook: class hooks match subclasses, and every
     # WireEnum is a str subclass.
     conv.register_structure_hook_func(lambda cl: cl is str, _structure_str)
-    conv.register_structure_hook_factory(_is_enum, lambda cl: lambda v, _: cl(v))
+    conv.register_structure_hook_factory(_is_enum, _enum_hook)
     conv.register_unstructure_hook_factory(_is_enum, lambda _: _enum_value)
 
     def tuple_hook(cl: Any) -> Callable[[Any, Any], tuple[Any, ...]]:
@@ -148,6 +244,21 @@ def make_converter() -> cattrs.Converter:
         )
 
     conv.register_structure_hook_factory(_is_homogeneous_tuple, tuple_hook)
+
+    def optional_hook(cl: Any) -> Callable[[Any, Any], Any]:
+        # cattrs' generic Optional handling costs a dispatch per field; most
+        # fields of these models are "X | None", so give each its own hook.
+        inner_type = _optional_of(cl)
+        if inner_type is int:
+            return lambda v, _: v if v is None or type(v) is int else int(v)
+        if inner_type is str:
+            return lambda v, _: v if v is None or type(v) is str else str(v)
+        inner = conv.get_structure_hook(inner_type)
+        return lambda v, _: None if v is None else inner(v, inner_type)
+
+    conv.register_structure_hook_factory(
+        lambda cl: _optional_of(cl) not in (None, dt.datetime), optional_hook
+    )
 
     def targeting_structure(cl: Any) -> Callable[[Any, Any], Targeting]:
         known = {"id", "name", "exclude"}
@@ -179,23 +290,7 @@ def make_converter() -> cattrs.Converter:
     conv.register_unstructure_hook_factory(_is_targeting, targeting_unstructure)
 
     def model_structure(cl: Any) -> Callable[[Any, Any], Any]:
-        renames: dict[str, Any] = {}
-        aliases: list[tuple[str, str]] = []
-        for field in attrs.fields(cl):
-            primary, *others = _wire_names(cl, field.name)
-            renames[field.name] = override(rename=primary)
-            aliases.extend((alt, primary) for alt in others)
-        fn = make_dict_structure_fn(cl, conv, **renames)
-        if not aliases:
-            return fn
-
-        def structure(value: Any, cl: Any) -> Any:
-            for alt, primary in aliases:
-                if primary not in value and alt in value:
-                    value = {**value, primary: value[alt]}
-            return fn(value, cl)
-
-        return structure
+        return _compile_structure(cl, conv)
 
     def model_unstructure(cl: Any) -> Callable[[Any], dict[str, Any]]:
         overrides: dict[str, Any] = {

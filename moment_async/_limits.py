@@ -4,6 +4,7 @@ Client-side copies of the API's rate limits, one bucket per key.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
 from typing import Final
@@ -39,15 +40,17 @@ _EVICT_PER_ACQUIRE: Final = 4
 
 class _Bucket:
     """
-    Strictly private: one aiolimiter plus what eviction needs to know.
+    Strictly private: one key's state, and what eviction needs to know.
+
+    Most keys are used once in a while (one call per customer file of a
+    fan-out): they need no more than the time their slot is free again.
+    An aiolimiter is made only when calls on the key contend.
     """
 
     __slots__ = ("idle_after", "limiter", "users")
 
-    def __init__(self, rate: Rate) -> None:
-        # AsyncLimiter(1, spacing) lets one call through per spacing; an
-        # AsyncLimiter(N, T) would let up to 2N-1 through in its first window.
-        self.limiter = AsyncLimiter(1, rate.spacing)
+    def __init__(self) -> None:
+        self.limiter: AsyncLimiter | None = None
         self.users = 0
         self.idle_after = 0.0
 
@@ -59,10 +62,12 @@ class KeyedLimiter:
     A call first waits for its key's slot. With ``wait=False`` it raises
     ``RateLimitError`` at once instead, and nothing is sent.
 
-    A bucket idle for one full period is indistinguishable from a new one,
-    so it is dropped then: each acquire evicts a few buckets from the
-    least-recently-used end, and memory follows the number of keys used in
-    the last period, not the number ever used::
+    A key costs a small record while it is used, and an aiolimiter
+    (spaced ``AsyncLimiter(1, period / calls)``, so never a burst) once
+    calls on it contend. A key idle for one full spacing is
+    indistinguishable from a new one, so it is dropped then: each acquire
+    evicts a few keys from the least-recently-used end, and memory follows
+    the number of keys used in the last period, not the number ever used::
 
         limiter = KeyedLimiter(wait=False)
         client = MomentClient(token, limiter=limiter)
@@ -78,23 +83,36 @@ class KeyedLimiter:
     def __len__(self) -> int:
         return len(self._buckets)
 
-    async def acquire(self, key: str, rate: Rate) -> None:
+    async def acquire(
+        self, key: str, rate: Rate, max_wait: float | None = None
+    ) -> bool:
         """
-        Wait for a slot of *key* under *rate* (or raise, with ``wait=False``).
+        Take a slot of *key* under *rate*, waiting for it unless ``wait`` is false.
+
+        Returns whether the call may have waited (the key was used within
+        the last spacing); a fresh or idle key never waits.
 
         Raises:
             RateLimitError: ``wait`` is false and the key has no slot now.
+            TimeoutError: the slot did not come within *max_wait* seconds.
         """
         buckets = self._buckets
+        now = time.monotonic()
         # Evict first: the key itself may go if idle, and is then made anew.
-        self._evict(time.monotonic())
+        self._evict(now)
         bucket = buckets.get(key)
         if bucket is None:
-            bucket = buckets[key] = _Bucket(rate)
+            bucket = buckets[key] = _Bucket()
         else:
             buckets.move_to_end(key)
         limiter = bucket.limiter
-        if not self.wait and not limiter.has_capacity():
+        if bucket.idle_after <= now and not bucket.users:
+            # The key's last slot has passed and nobody waits: take it.
+            if limiter is not None:
+                await limiter.acquire()
+            bucket.idle_after = now + rate.spacing
+            return False
+        if not self.wait and (limiter is None or not limiter.has_capacity()):
             msg = (
                 f"rate limit reached for {key.split(':', 1)[0]}: "
                 f"{rate.calls} call(s) per {rate.period:g} s; nothing was sent"
@@ -102,10 +120,19 @@ class KeyedLimiter:
             raise RateLimitError(msg, retry_after=rate.spacing, local=True)
         bucket.users += 1
         try:
-            await limiter.acquire()
+            async with asyncio.timeout(max_wait):
+                if limiter is None:
+                    # The first contention: the slot taken before is still
+                    # running. Take one now to stand for it; this call then
+                    # waits a full spacing, which may be a little more than
+                    # needed, never less.
+                    limiter = bucket.limiter = AsyncLimiter(1, rate.spacing)
+                    await limiter.acquire()
+                await limiter.acquire()
         finally:
             bucket.users -= 1
             bucket.idle_after = time.monotonic() + rate.spacing
+        return True
 
     def _evict(self, now: float) -> None:
         buckets = self._buckets

@@ -11,6 +11,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final, TypedDict, TypeVar, Unpack, overload
 
+import attrs
 import orjson
 
 from ._constants import (
@@ -188,22 +189,9 @@ class Session:
             url = url.format(id=path_id)
         if query is not None:
             query = {to_camel(key): value for key, value in query.items()}
-        total = self._timeout.total
-        try:
-            if total is None:
-                response = await self._send(
-                    route, url, account, query, json, multipart, limit_id
-                )
-            else:
-                async with asyncio.timeout(total):
-                    response = await self._send(
-                        route, url, account, query, json, multipart, limit_id
-                    )
-        except RequestTimeoutError:
-            raise
-        except TimeoutError as exc:
-            msg = f"{route.method} {route.path} did not finish within {total:g} s"
-            raise RequestTimeoutError(msg) from exc
+        response = await self._send(
+            route, url, account, query, json, multipart, limit_id
+        )
         return self._decode(response, into, envelope)
 
     async def _send(
@@ -218,32 +206,28 @@ class Session:
     ) -> Response:
         method = route.method
         retry = self._retry
-        headers = {
-            "User-Agent": USER_AGENT,
-            "Accept": JSON_CONTENT_TYPE,
-            AD_ACCOUNT_ID: account,
-        }
-        body: bytes | MultipartBody | None = json
-        if json is not None:
-            headers[CONTENT_TYPE] = JSON_CONTENT_TYPE
-        elif multipart is not None:
-            body = multipart
-            headers[CONTENT_TYPE] = multipart.content_type
-            if multipart.length is not None:
-                headers[CONTENT_LENGTH] = str(multipart.length)
+        timeout = self._timeout
+        # One deadline for the whole call: limiter waits, every attempt and
+        # every backoff sleep. The transport's own timer enforces what is
+        # left of it during an attempt, so the fast path adds no timer.
+        loop_time = asyncio.get_running_loop().time
+        deadline = None if timeout.total is None else loop_time() + timeout.total
+        headers, body = _headers(account, json, multipart)
         replayable = multipart is None or multipart.replayable
         refreshed = self._provider is None
         attempt = 0
         while True:
             attempt += 1
+            waited = False
             if self._limiter is not None and route.rate is not None:
-                await self._limiter.acquire(
-                    self._limit_key(route, account, limit_id), route.rate
-                )
+                waited = await self._wait_for_slot(route, account, limit_id, deadline)
             if self._authorization is None:
                 await self._refresh(None)
             used = self._authorization
             assert used is not None  # noqa: S101  # _refresh sets it or raises
+            attempt_timeout = timeout
+            if deadline is not None and (attempt > 1 or waited):
+                attempt_timeout = self._time_left(route, deadline)
             started = time.perf_counter()
             try:
                 response = await self._transport.send(
@@ -254,7 +238,7 @@ class Session:
                         headers={**headers, AUTHORIZATION: used},
                         query=query,
                         body=body,
-                        timeout=self._timeout,
+                        timeout=attempt_timeout,
                     )
                 )
             except TransportError as exc:
@@ -263,8 +247,8 @@ class Session:
                     attempt < retry.attempts
                     and replayable
                     and retry.retries_error(method, exc)
+                    and await self._backoff(retry.delay(attempt), deadline)
                 ):
-                    await asyncio.sleep(retry.delay(attempt))
                     continue
                 raise
             status = response.status
@@ -280,12 +264,49 @@ class Session:
                 attempt < retry.attempts
                 and replayable
                 and retry.retries_status(method, status)
-            ):
-                await asyncio.sleep(
-                    retry.delay(attempt, _header(response, "retry-after"))
+                and await self._backoff(
+                    retry.delay(attempt, _header(response, "retry-after")), deadline
                 )
+            ):
                 continue
             raise self._error(response)
+
+    async def _wait_for_slot(
+        self, route: Route, account: str, limit_id: int | None, deadline: float | None
+    ) -> bool:
+        assert self._limiter is not None  # noqa: S101  # checked by the caller
+        assert route.rate is not None  # noqa: S101  # checked by the caller
+        left = (
+            None if deadline is None else deadline - asyncio.get_running_loop().time()
+        )
+        try:
+            return await self._limiter.acquire(
+                self._limit_key(route, account, limit_id), route.rate, left
+            )
+        except TimeoutError as exc:
+            msg = f"{route.method} {route.path} waited for its rate limit past the {self._timeout.total:g} s timeout"
+            raise RequestTimeoutError(msg, maybe_sent=False) from exc
+
+    def _time_left(self, route: Route, deadline: float) -> Timeout:
+        left = deadline - asyncio.get_running_loop().time()
+        if left <= 0:
+            msg = f"{route.method} {route.path} did not finish within {self._timeout.total:g} s"
+            raise RequestTimeoutError(msg, maybe_sent=False)
+        return attrs.evolve(self._timeout, total=left)
+
+    @staticmethod
+    async def _backoff(delay: float, deadline: float | None) -> bool:
+        """
+        Sleep *delay* seconds unless that would pass *deadline*; say whether it slept.
+        """
+        if (
+            deadline is not None
+            and asyncio.get_running_loop().time() + delay >= deadline
+        ):
+            # Waiting would only end in a timeout: the answer we have says more.
+            return False
+        await asyncio.sleep(delay)
+        return True
 
     def _limit_key(self, route: Route, account: str, limit_id: int | None) -> str:
         if route.scope is Scope.CUSTOMER_FILE:
@@ -387,6 +408,24 @@ class Session:
         if not self._closed:
             self._closed = True
             await self._transport.aclose()
+
+
+def _headers(
+    account: str, json: bytes | None, multipart: MultipartBody | None
+) -> tuple[dict[str, str], bytes | MultipartBody | None]:
+    headers = {
+        "User-Agent": USER_AGENT,
+        "Accept": JSON_CONTENT_TYPE,
+        AD_ACCOUNT_ID: account,
+    }
+    if json is not None:
+        headers[CONTENT_TYPE] = JSON_CONTENT_TYPE
+        return headers, json
+    if multipart is not None:
+        headers[CONTENT_TYPE] = multipart.content_type
+        if multipart.length is not None:
+            headers[CONTENT_LENGTH] = str(multipart.length)
+    return headers, multipart
 
 
 def _header(response: Response, name: str) -> str | None:

@@ -379,18 +379,34 @@ async def test_total_timeout_bounds_the_whole_call():
     assert time.monotonic() - started < 2
 
 
-async def test_total_timeout_covers_retry_backoff():
-    """Backoff sleeps count against the total timeout: retries cannot outlive it."""
+async def test_backoff_that_would_pass_the_deadline_is_not_waited():
+    """A retry whose wait would outlive the total timeout is skipped: the last answer is raised at once."""
     handler = Recorder(error_response(503, headers={"Retry-After": "30"}))
 
     async with client_for(
-        handler, timeout=0.2, retry=ma.RetryPolicy(attempts=5)
+        handler, timeout=0.5, retry=ma.RetryPolicy(attempts=5)
     ) as client:
         started = time.monotonic()
-        with pytest.raises(ma.RequestTimeoutError):
+        with pytest.raises(ma.ServerError):
             await client.ad_account(1).customer_files.list()
 
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 0.4
+    assert 1 == len(handler.requests)
+
+
+async def test_limiter_wait_counts_against_the_deadline():
+    """A call that would wait for its rate-limit slot past the total timeout raises RequestTimeoutError and sends nothing."""
+    handler = Recorder(json_response(FILE))
+
+    async with client_for(handler, timeout=0.2, limiter=True) as client:
+        acct = client.ad_account(1)
+        await acct.customer_files.get(7)
+        started = time.monotonic()
+        with pytest.raises(ma.RequestTimeoutError):
+            await acct.customer_files.get(7)
+
+    assert time.monotonic() - started < 1
+    assert 1 == len(handler.requests)
 
 
 async def test_limiter_raises_at_once_when_told_not_to_wait():

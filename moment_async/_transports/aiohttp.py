@@ -84,12 +84,14 @@ class AiohttpTransport:
     def _client_timeout(self, timeout: Timeout) -> aiohttp.ClientTimeout:
         found = self._timeouts.get(timeout)
         if found is None:
-            # The total deadline is kept by the client around the whole call
-            # (limiter waits and retries too), so aiohttp gets none.
             found = aiohttp.ClientTimeout(
-                total=None, sock_connect=timeout.connect, sock_read=timeout.read
+                total=timeout.total,
+                sock_connect=timeout.connect,
+                sock_read=timeout.read,
             )
-            if len(self._timeouts) < 64:
+            # The client's own Timeout comes back on every first attempt;
+            # what is left of a deadline on a retry varies, so the cache is small.
+            if len(self._timeouts) < 16:
                 self._timeouts[timeout] = found
         return found
 

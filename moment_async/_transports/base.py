@@ -43,7 +43,8 @@ class Request:
     transport streams as it reads them (a multipart upload). When the length
     of a streamed body is known the headers carry ``Content-Length``;
     otherwise the transport uses chunked encoding. *timeout* holds the
-    connect and read limits and the seconds left of the call's total.
+    connect and read limits, and in ``total`` the seconds left of the call's
+    deadline, which the transport must enforce for this attempt.
     """
 
     method: str

@@ -4,11 +4,12 @@ A transport that answers from an async function in memory, for tests.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterable, Awaitable, Callable
 
 import attrs
 
-from .._errors import ClientClosedError
+from .._errors import ClientClosedError, RequestTimeoutError, TransportError
 from .base import Request, Response
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -19,7 +20,8 @@ class MockTransport:
     Answer every request by awaiting *handler*; nothing touches the network.
 
     A streamed body is read to the end first, so the handler always sees
-    ``request.body`` as bytes (or ``None``)::
+    ``request.body`` as bytes (or ``None``). The request's total timeout is
+    enforced like a real transport would::
 
         async def handler(request: Request) -> Response:
             assert request.url.endswith("/customerFiles/7")
@@ -45,11 +47,18 @@ class MockTransport:
         if self._closed:
             msg = "the mock transport was closed"
             raise ClientClosedError(msg)
-        body = request.body
-        if body is not None and not isinstance(body, bytes):
-            body = await _collect(body)
-            request = attrs.evolve(request, body=body)
-        return await self._handler(request)
+        try:
+            async with asyncio.timeout(request.timeout.total):
+                body = request.body
+                if body is not None and not isinstance(body, bytes):
+                    body = await _collect(body)
+                    request = attrs.evolve(request, body=body)
+                return await self._handler(request)
+        except TimeoutError as exc:
+            if isinstance(exc, TransportError):
+                raise
+            msg = f"the handler took longer than {request.timeout.total:g} s"
+            raise RequestTimeoutError(msg) from exc
 
     async def aclose(self) -> None:
         """
