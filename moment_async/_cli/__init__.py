@@ -1,0 +1,148 @@
+"""
+The ``moment-async`` command: every documented call, the sandbox and the demo, from a shell.
+
+Exit codes: 0 success, 1 an API or network error, 2 a usage or input error.
+Errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import IO, Any
+
+from .._client import MomentClient
+from .._constants import BASE_URL
+from .._errors import MomentError, ValidationError
+from .._version import __version__
+from ._commands import COMMANDS, Command
+from ._output import ProgressBar, as_json, listing, table
+
+__all__ = ["main"]
+
+_EXIT_API = 1
+_EXIT_USAGE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="moment-async",
+        description="Kakao Moment customer files and audiences from the shell.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"moment-async {__version__}"
+    )
+    parser.add_argument(
+        "--token",
+        default=os.environ.get("MOMENT_TOKEN"),
+        help="business token (or MOMENT_TOKEN)",
+    )
+    parser.add_argument(
+        "--account",
+        type=int,
+        default=os.environ.get("MOMENT_AD_ACCOUNT_ID"),
+        help="ad account id (or MOMENT_AD_ACCOUNT_ID)",
+    )
+    parser.add_argument(
+        "--base-url", default=BASE_URL, help="API root (default: Kakao's)"
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+    parser.add_argument("--timeout", type=float, default=None, help="seconds per call")
+    parser.add_argument(
+        "--sandbox", action="store_true", help="run against an embedded sandbox"
+    )
+    groups = parser.add_subparsers(dest="group", required=True, metavar="COMMAND")
+    subparsers: dict[str, Any] = {}
+    for group, title in (("files", "customer files"), ("audiences", "audiences")):
+        sub = groups.add_parser(group, help=title)
+        subparsers[group] = sub.add_subparsers(
+            dest="command", required=True, metavar="ACTION"
+        )
+    for command in COMMANDS:
+        sub = subparsers[command.group].add_parser(command.name, help=command.help)
+        for names, options in command.arguments:
+            sub.add_argument(*names, **options)
+        sub.set_defaults(run=command)
+    sandbox = groups.add_parser("sandbox", help="serve a local Moment API sandbox")
+    sandbox.add_argument("--port", type=int, default=8080)
+    sandbox.add_argument("--host", default="127.0.0.1")
+    groups.add_parser("demo", help="the life of a custom audience, against a sandbox")
+    return parser
+
+
+@asynccontextmanager
+async def _client(args: argparse.Namespace) -> AsyncIterator[tuple[MomentClient, int]]:
+    if args.sandbox:
+        from ..sandbox import Sandbox  # noqa: PLC0415  # the server is loaded only when asked for
+
+        async with (
+            Sandbox() as sandbox,
+            MomentClient(
+                args.token or Sandbox.DEFAULT_TOKEN,
+                base_url=sandbox.url,
+                timeout=args.timeout,
+            ) as client,
+        ):
+            yield client, args.account or Sandbox.DEFAULT_ACCOUNT
+        return
+    if not args.token:
+        msg = "no token: pass --token or set MOMENT_TOKEN"
+        raise ValidationError(msg)
+    if args.account is None:
+        msg = "no ad account: pass --account or set MOMENT_AD_ACCOUNT_ID"
+        raise ValidationError(msg)
+    async with MomentClient(
+        args.token, base_url=args.base_url, timeout=args.timeout
+    ) as client:
+        yield client, int(args.account)
+
+
+async def _run(command: Command, args: argparse.Namespace, out: IO[str]) -> None:
+    async with _client(args) as (client, account):
+        view = client.ad_account(account)
+        bar = (
+            ProgressBar(f"uploading {len(args.files)} file(s)")
+            if command.uploads
+            else None
+        )
+        result = await command.run(view.customer_files, view.audiences, args, bar)
+    if result is None:
+        out.write("{}\n" if args.json else "done\n")
+    elif isinstance(result, list):
+        listing(result, out, args.json)
+    elif args.json:
+        as_json(result, out)
+    else:
+        table([result], out)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """
+    Run the command line and return the exit code.
+    """
+    args = _parser().parse_args(argv)
+    try:
+        if args.group == "sandbox":
+            from ..sandbox import serve  # noqa: PLC0415  # the server is loaded only when asked for
+
+            serve(host=args.host, port=args.port)
+            return 0
+        if args.group == "demo":
+            from ._demo import demo  # noqa: PLC0415  # loads the sandbox
+
+            return asyncio.run(demo(sys.stdout))
+        asyncio.run(_run(args.run, args, sys.stdout))
+    except ValidationError as exc:
+        sys.stderr.write(f"moment-async: error: {exc}\n")
+        return _EXIT_USAGE
+    except MomentError as exc:
+        sys.stderr.write(f"moment-async: {type(exc).__name__}: {exc}\n")
+        return _EXIT_API
+    except KeyboardInterrupt:
+        sys.stderr.write("moment-async: interrupted\n")
+        return 130
+    return 0

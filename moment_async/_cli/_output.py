@@ -1,0 +1,169 @@
+"""
+How the command-line tool shows results: tables for people, JSON for scripts, progress bars.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import shutil
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from typing import IO, Any, Final
+
+import attrs
+import orjson
+
+from .._convert import make_converter
+
+#: Columns shown per model in tables; everything is in ``--json``.
+_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
+    "CustomerFile": (
+        "id",
+        "name",
+        "status",
+        "population_score",
+        "type",
+        "created_date",
+    ),
+    "CustomerFileUpload": (
+        "id",
+        "name",
+        "status",
+        "success_count",
+        "failed_count",
+        "created_date",
+    ),
+    "AudienceSummary": ("id", "name", "type", "status", "created_date"),
+    "Audience": (
+        "id",
+        "name",
+        "type",
+        "status",
+        "population_score",
+        "age_type",
+        "gender_type",
+    ),
+    "AudienceAdGroup": (
+        "ad_group_id",
+        "ad_group_name",
+        "ad_group_status",
+        "campaign_id",
+        "campaign_name",
+    ),
+    "AdGroupAndCampaign": ("ad_group", "campaign"),
+    "BulkDeleteResult": ("success_count", "fail_count", "error_messages"),
+}
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, tuple):
+        return ", ".join(_cell(item) for item in value) or "-"
+    if attrs.has(type(value)):
+        ident = getattr(value, "id", None)
+        name = getattr(value, "name", None)
+        return f"{ident} {name}" if name else str(ident)
+    return str(value)
+
+
+def table(rows: Sequence[Any], out: IO[str]) -> None:
+    """
+    Print attrs objects as an aligned table, one row each.
+    """
+    if not rows:
+        out.write("(none)\n")
+        return
+    columns = _COLUMNS.get(type(rows[0]).__name__) or tuple(
+        field.name for field in attrs.fields(type(rows[0]))
+    )
+    cells = [[_cell(getattr(row, column)) for column in columns] for row in rows]
+    widths = [
+        max(len(column), *(len(line[i]) for line in cells))
+        for i, column in enumerate(columns)
+    ]
+    lines = [columns, *cells]
+    for line in lines:
+        out.write(
+            "  ".join(
+                cell.ljust(width) for cell, width in zip(line, widths, strict=True)
+            ).rstrip()
+        )
+        out.write("\n")
+
+
+def as_json(value: object, out: IO[str]) -> None:
+    """
+    Print *value* as JSON with the API's own field names.
+    """
+    data = make_converter().unstructure(value)
+    out.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
+    out.write("\n")
+
+
+class ProgressBar:
+    """
+    A one-line progress bar on a terminal, or sparse plain lines elsewhere.
+
+    Call it with (done, total) as the SDK's ``progress=`` callback does.
+    """
+
+    def __init__(self, label: str, out: IO[str] | None = None) -> None:
+        self.label = label
+        self.out = out if out is not None else sys.stderr
+        self._tty = self.out.isatty()
+        self._last = -1
+        self._started = time.monotonic()
+
+    def __call__(self, done: int, total: int | None) -> None:
+        """
+        Show that *done* of *total* units are through.
+        """
+        percent = 100 if not total else min(100, done * 100 // total)
+        if percent == self._last:
+            return
+        if self._tty:
+            width = max(
+                10, min(40, shutil.get_terminal_size().columns - len(self.label) - 30)
+            )
+            filled = width * percent // 100
+            bar = "#" * filled + "." * (width - filled)
+            self.out.write(f"\r{self.label} [{bar}] {percent:3d}% {_size(done)}")
+            if percent == 100:
+                self.out.write("\n")
+        elif percent == 100 or percent // 25 != self._last // 25:
+            self.out.write(f"{self.label}: {percent}% ({_size(done)})\n")
+        self._last = percent
+        self.out.flush()
+
+    def finish(self) -> None:
+        """
+        End the bar's line on a terminal.
+        """
+        if self._tty and self._last != 100:
+            self.out.write("\n")
+
+
+def _size(count: int) -> str:
+    for unit in ("B", "KB", "MB"):
+        if count < 1024:
+            return f"{count:.0f} {unit}"
+        count //= 1024
+    return f"{count} GB"
+
+
+def listing(values: Iterable[Any], out: IO[str], json: bool) -> None:
+    """
+    Print a list of models as JSON or as a table.
+    """
+    rows = list(values)
+    if json:
+        as_json(rows, out)
+    else:
+        table(rows, out)
