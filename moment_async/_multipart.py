@@ -5,9 +5,11 @@ A multipart/form-data body that streams its files in chunks as it is sent.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import os
 import secrets
-from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Sequence
 from pathlib import Path
 from typing import BinaryIO, Final
 
@@ -63,6 +65,12 @@ def _prepare_source(index: int, name: str, source: ByteSource) -> _FilePart:
 def _prepare(index: int, item: object) -> _FilePart:
     if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
         name = os.path.basename(item[0].replace("\\", "/"))
+        if isinstance(item[1], io.TextIOBase):
+            msg = (
+                f"{_describe(index, name)}: the file object is open in text mode; "
+                "open it in binary mode ('rb')"
+            )
+            raise ValidationError(msg)
         return _prepare_source(index, name, item[1])
     if isinstance(item, str | os.PathLike):
         path = Path(item)
@@ -160,9 +168,9 @@ class MultipartBody:
                 + sum(size or 0 for size in sizes)
                 + len(self._tail)
             )
-        self.replayable = all(
-            not isinstance(part.source, AsyncIterable) for part in files
-        )
+        # A part of unknown size is an async iterable or a file object that
+        # cannot seek: either can be read only once.
+        self.replayable = None not in sizes
 
     def __aiter__(self) -> AsyncIterator[bytes]:
         return self._stream()
@@ -177,16 +185,19 @@ class MultipartBody:
         for head, part in self._files:
             sent += len(head)
             yield head
-            async for chunk in _read(part):
-                sent += len(chunk)
-                file_bytes += len(chunk)
-                # Sizes of async iterables are known only now.
-                if file_bytes > MAX_UPLOAD_BYTES:
-                    msg = f"{part.filename!r}: the upload passed {MAX_UPLOAD_BYTES // _MB} MB while streaming"
-                    raise ValidationError(msg)
-                yield chunk
-                if progress is not None:
-                    progress(sent, self.length)
+            # aclosing: a body closed early closes the file it was reading at
+            # once, not when the inner generator is garbage-collected.
+            async with contextlib.aclosing(_read(part)) as chunks:
+                async for chunk in chunks:
+                    sent += len(chunk)
+                    file_bytes += len(chunk)
+                    # Sizes of async iterables are known only now.
+                    if file_bytes > MAX_UPLOAD_BYTES:
+                        msg = f"{part.filename!r}: the upload passed {MAX_UPLOAD_BYTES // _MB} MB while streaming"
+                        raise ValidationError(msg)
+                    yield chunk
+                    if progress is not None:
+                        progress(sent, self.length)
             sent += 2
             yield b"\r\n"
         sent += len(self._tail)
@@ -195,7 +206,7 @@ class MultipartBody:
             progress(sent, self.length)
 
 
-async def _read(part: _FilePart) -> AsyncIterator[bytes]:
+async def _read(part: _FilePart) -> AsyncGenerator[bytes, None]:
     source = part.source
     if isinstance(source, bytes):
         yield source
@@ -210,6 +221,7 @@ async def _read(part: _FilePart) -> AsyncIterator[bytes]:
         finally:
             handle.close()
     else:
-        await asyncio.to_thread(source.seek, part.start)
+        if part.size is not None:
+            await asyncio.to_thread(source.seek, part.start)
         while chunk := await asyncio.to_thread(source.read, CHUNK_SIZE):
             yield chunk

@@ -14,6 +14,7 @@ from .._errors import (
     ConnectError,
     RequestTimeoutError,
     TransportError,
+    ValidationError,
 )
 from .base import Request, Response, Timeout
 
@@ -130,6 +131,10 @@ class AiohttpTransport:
             msg = f"cannot connect to {_origin(request.url)}: {exc.os_error}"
             raise ConnectError(msg) from exc
         except aiohttp.ClientError as exc:
+            # aiohttp wraps whatever a streamed body raised; our own refusal
+            # (an upload that streamed past 200 MB) must reach the caller as is.
+            if isinstance(exc.__cause__, ValidationError):
+                raise exc.__cause__ from None
             msg = f"{request.method} {_path(request.url)} failed: {type(exc).__name__}: {exc}"
             raise TransportError(msg) from exc
 

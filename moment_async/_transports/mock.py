@@ -47,8 +47,9 @@ class MockTransport:
         if self._closed:
             msg = "the mock transport was closed"
             raise ClientClosedError(msg)
+        scope = asyncio.timeout(request.timeout.total)
         try:
-            async with asyncio.timeout(request.timeout.total):
+            async with scope:
                 body = request.body
                 if body is not None and not isinstance(body, bytes):
                     body = await _collect(body)
@@ -57,7 +58,10 @@ class MockTransport:
         except TimeoutError as exc:
             if isinstance(exc, TransportError):
                 raise
-            msg = f"the handler took longer than {request.timeout.total:g} s"
+            if scope.expired():
+                msg = f"the handler took longer than {request.timeout.total:g} s"
+            else:
+                msg = f"the handler raised TimeoutError: {exc}"
             raise RequestTimeoutError(msg) from exc
 
     async def aclose(self) -> None:

@@ -1,0 +1,616 @@
+"""
+The streamed multipart body of an upload: pre-flight checks, encoding, length, progress, cleanup.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.parser
+import email.policy
+import io
+import os
+from collections.abc import AsyncIterator, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import attrs
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+import moment_async as ma
+from moment_async._multipart import CHUNK_SIZE, MultipartBody, prepare_files
+
+MB = 1024 * 1024
+CSV = b"phone,adid\n010,ab12\n"
+#: Bytes a naive encoder could get wrong: every byte value, CR/LF, a fake boundary.
+TRICKY = bytes(range(256)) * 3 + b"\r\n--boundary\r\n\r\n" + "가,나\r\n".encode()
+
+
+@attrs.frozen
+class Part:
+    """
+    One part of a multipart body, as a standard parser reads it.
+    """
+
+    name: str | None
+    filename: str | None
+    content_type: str
+    charset: str | None
+    data: bytes
+
+
+async def collect(body: MultipartBody) -> bytes:
+    """
+    Return the whole encoded *body*.
+    """
+    return b"".join([chunk async for chunk in body])
+
+
+def parse(body: MultipartBody, data: bytes) -> list[Part]:
+    """
+    Parse *data* with the stdlib's email parser, as a server would, into its parts.
+    """
+    head = f"Content-Type: {body.content_type}\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + data)
+    assert [] == message.defects
+    parts = []
+    for part in message.iter_parts():
+        payload = part.get_payload(decode=True)
+        assert isinstance(payload, bytes)
+        name = part.get_param("name", header="content-disposition")
+        assert name is None or isinstance(name, str)
+        parts.append(
+            Part(
+                name=name,
+                filename=part.get_filename(),
+                content_type=part.get_content_type(),
+                charset=part.get_content_charset(),
+                data=payload,
+            )
+        )
+    return parts
+
+
+async def stream(*chunks: bytes) -> AsyncIterator[bytes]:
+    """
+    Yield *chunks* one by one, giving the loop a turn between them.
+    """
+    for chunk in chunks:
+        await asyncio.sleep(0)
+        yield chunk
+
+
+def write(path: Path, data: bytes) -> Path:
+    """
+    Write *data* to *path*, creating its folder, and return *path*.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def sparse(path: Path, size: int) -> Path:
+    """
+    Create a sparse file of *size* bytes at *path* without writing its bytes.
+    """
+    with path.open("wb") as handle:
+        handle.truncate(size)
+    return path
+
+
+def body_of(files: Sequence[Any], progress: Any = None) -> MultipartBody:
+    """
+    Return the upload body of *files* with a "name" field, as ``upload`` builds it.
+    """
+    return MultipartBody([("name", "고객파일 등록")], prepare_files(files), progress)
+
+
+def mid_stream(data: bytes, skip: bytes) -> io.BytesIO:
+    """
+    Return a BytesIO holding *skip* + *data*, positioned at the start of *data*.
+    """
+    source = io.BytesIO(skip + data)
+    source.seek(len(skip))
+    return source
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        pytest.param("name", "고객파일 등록", id="name-korean"),
+        pytest.param("name", "buyers 2024", id="name-ascii"),
+        pytest.param("id", "1234567", id="id"),
+    ],
+)
+async def test_body_encodes_text_field_as_utf8_plain_text(field, value):
+    """A text field is a part named after it, text/plain in UTF-8, holding the value."""
+    body = MultipartBody([(field, value)], prepare_files([("a.csv", CSV)]))
+
+    parts = parse(body, await collect(body))
+
+    assert field == parts[0].name
+    assert None is parts[0].filename
+    assert "text/plain" == parts[0].content_type
+    assert "utf-8" == parts[0].charset
+    assert value.encode() == parts[0].data
+
+
+async def test_body_encodes_files_from_every_source(tmp_path):
+    """Paths, bytes, BytesIO and async iterables each become a "files" part, byte-identical."""
+    path = write(tmp_path / "dir" / "from_path.csv", TRICKY)
+    files = [
+        path,
+        str(path),
+        ("from_bytes.csv", CSV),
+        ("from_bytearray.csv", bytearray(CSV)),
+        ("from_bytesio.csv", io.BytesIO(TRICKY)),
+        ("from_middle.csv", mid_stream(CSV, b"skipped,\n")),
+        ("from_stream.csv", stream(TRICKY[:100], TRICKY[100:])),
+    ]
+    body = body_of(files)
+
+    parts = parse(body, await collect(body))
+
+    assert ["name"] + ["files"] * 7 == [part.name for part in parts]
+    assert [
+        "from_path.csv",
+        "from_path.csv",
+        "from_bytes.csv",
+        "from_bytearray.csv",
+        "from_bytesio.csv",
+        "from_middle.csv",
+        "from_stream.csv",
+    ] == [part.filename for part in parts[1:]]
+    assert {"text/csv"} == {part.content_type for part in parts[1:]}
+    assert [TRICKY, TRICKY, CSV, CSV, TRICKY, CSV, TRICKY] == [
+        part.data for part in parts[1:]
+    ]
+
+
+async def test_body_reads_a_positioned_file_object_from_its_position():
+    """A BytesIO positioned mid-stream is sent from its position only, and counted so."""
+    source = mid_stream(CSV, b"header to skip\n")
+    body = body_of([("a.csv", source)])
+
+    data = await collect(body)
+
+    assert CSV == parse(body, data)[1].data
+    assert len(data) == body.length
+
+
+@pytest.mark.parametrize(
+    "make_files",
+    [
+        pytest.param(lambda tmp: [write(tmp / "a.csv", CSV)], id="path"),
+        pytest.param(
+            lambda tmp: [write(tmp / "big.csv", TRICKY * 1000)], id="path-many-chunks"
+        ),
+        pytest.param(lambda tmp: [("a.csv", CSV)], id="bytes"),
+        pytest.param(lambda tmp: [("a.csv", io.BytesIO(TRICKY))], id="bytesio"),
+        pytest.param(lambda tmp: [("고객.csv", CSV)], id="korean-filename"),
+        pytest.param(
+            lambda tmp: [
+                write(tmp / "a.csv", CSV),
+                ("b.csv", TRICKY),
+                ("c.csv", mid_stream(CSV, b"x")),
+            ],
+            id="mixed",
+        ),
+        pytest.param(
+            lambda tmp: [(f"part{i}.csv", CSV) for i in range(10)], id="ten-files"
+        ),
+    ],
+)
+async def test_body_length_is_the_streamed_byte_count(tmp_path, make_files):
+    """When every size is known, length is exactly the number of bytes streamed."""
+    body = body_of(make_files(tmp_path))
+
+    data = await collect(body)
+
+    assert body.length is not None
+    assert len(data) == body.length
+    assert True is body.replayable
+
+
+async def test_body_length_is_unknown_with_an_async_iterable():
+    """One async iterable among the files makes length None and the body one-shot."""
+    body = body_of([("a.csv", CSV), ("b.csv", stream(CSV, CSV))])
+
+    parts = parse(body, await collect(body))
+
+    assert None is body.length
+    assert False is body.replayable
+    assert CSV * 2 == parts[2].data
+
+
+@pytest.mark.parametrize(
+    ("filename", "sent"),
+    [
+        pytest.param('say "hi".csv', "say %22hi%22.csv", id="quote"),
+        pytest.param("a\rb.csv", "a%0Db.csv", id="CR"),
+        pytest.param("a\nb.csv", "a%0Ab.csv", id="LF"),
+        pytest.param(
+            'x"\r\nX-Injected: yes\r\n.csv',
+            "x%22%0D%0AX-Injected: yes%0D%0A.csv",
+            id="header-injection",
+        ),
+        pytest.param("고객 목록.csv", "고객 목록.csv", id="korean"),
+        pytest.param("naïve ü.csv", "naïve ü.csv", id="latin"),
+    ],
+)
+async def test_body_escapes_quotes_and_line_breaks_in_filenames(filename, sent):
+    """Quote, CR and LF in a filename are percent-escaped; other characters go as UTF-8."""
+    body = body_of([(filename, CSV)])
+
+    data = await collect(body)
+
+    assert f'name="files"; filename="{sent}"\r\n'.encode() in data
+    assert 2 == data.count(b"\r\nContent-Type:")
+    assert b"\r\nX-Injected" not in data
+    assert [sent] == [part.filename for part in parse(body, data)[1:]]
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        pytest.param("a.csv", id="bare"),
+        pytest.param("dir/sub/a.csv", id="posix-relative"),
+        pytest.param("/home/user/a.csv", id="posix-absolute"),
+        pytest.param("C:\\x\\a.csv", id="windows"),
+        pytest.param("..\\..\\a.csv", id="windows-parent"),
+    ],
+)
+async def test_body_sends_the_base_name_of_a_pair_filename(given):
+    """A folder in a pair's filename is dropped: only "a.csv" is sent."""
+    body = body_of([(given, CSV)])
+
+    parts = parse(body, await collect(body))
+
+    assert "a.csv" == parts[1].filename
+
+
+async def test_body_sends_the_base_name_of_a_path(tmp_path):
+    """A path is sent under its file name, never its folders."""
+    path = write(tmp_path / "deep" / "er" / "buyers.csv", CSV)
+
+    data = await collect(body_of([path]))
+
+    assert b'filename="buyers.csv"' in data
+    assert os.fsencode(tmp_path) not in data
+
+
+@pytest.mark.parametrize(
+    "make_files",
+    [
+        pytest.param(lambda tmp: [write(tmp / "a.csv", TRICKY * 1000)], id="path"),
+        pytest.param(lambda tmp: [("a.csv", TRICKY)], id="bytes"),
+        pytest.param(lambda tmp: [("a.csv", io.BytesIO(TRICKY))], id="bytesio"),
+        pytest.param(
+            lambda tmp: [("a.csv", mid_stream(CSV, b"skip"))], id="bytesio-middle"
+        ),
+    ],
+)
+async def test_body_iterates_twice_to_identical_bytes(tmp_path, make_files):
+    """A replayable body gives the same bytes on a second pass (a retry)."""
+    body = body_of(make_files(tmp_path))
+
+    first = await collect(body)
+    second = await collect(body)
+
+    assert True is body.replayable
+    assert first == second
+
+
+async def test_progress_counts_up_to_the_length(tmp_path):
+    """Progress gets increasing byte counts, always with the length, ending at (length, length)."""
+    calls: list[tuple[int, int | None]] = []
+    path = write(tmp_path / "big.csv", b"x" * (2 * CHUNK_SIZE + 10))
+    body = body_of(
+        [path, ("b.csv", CSV)], lambda sent, total: calls.append((sent, total))
+    )
+
+    await collect(body)
+
+    sent = [done for done, _ in calls]
+    assert body.length is not None
+    assert (body.length, body.length) == calls[-1]
+    assert {body.length} == {total for _, total in calls}
+    assert sorted(set(sent)) == sent
+    assert len(calls) >= 4
+
+
+async def test_progress_without_a_length_ends_at_the_byte_count():
+    """With an async iterable, progress reports None as the total and ends at the bytes sent."""
+    calls: list[tuple[int, int | None]] = []
+    body = body_of(
+        [("a.csv", stream(CSV, CSV))], lambda sent, total: calls.append((sent, total))
+    )
+
+    data = await collect(body)
+
+    assert (len(data), None) == calls[-1]
+    assert {None} == {total for _, total in calls}
+
+
+def files_of(**kwargs: Any) -> Callable[[Path], Any]:
+    """
+    Return a factory of the ``files`` argument from one keyword: the case under test.
+    """
+    [(kind, value)] = kwargs.items()
+    factories: dict[str, Callable[[Path], Any]] = {
+        "value": lambda tmp: value,
+        "pair": lambda tmp: [value],
+        "path": lambda tmp: [value(tmp)],
+    }
+    return factories[kind]
+
+
+@pytest.mark.parametrize(
+    ("make_files", "fragments"),
+    [
+        pytest.param(files_of(value=[]), ["0 entries", "1 to 10"], id="no-files"),
+        pytest.param(
+            files_of(value=[(f"f{i}.csv", CSV) for i in range(11)]),
+            ["11 entries", "1 to 10"],
+            id="eleven-files",
+        ),
+        pytest.param(
+            files_of(value="a.csv"), ["files must be a list"], id="files-is-a-str"
+        ),
+        pytest.param(
+            files_of(value=iter([("a.csv", CSV)])),
+            ["files must be a list"],
+            id="files-is-an-iterator",
+        ),
+        pytest.param(
+            files_of(pair=("data.txt", CSV)), ["'data.txt'", ".csv"], id="not-csv"
+        ),
+        pytest.param(
+            files_of(path=lambda tmp: write(tmp / "data.tsv", CSV)),
+            ["data.tsv", ".csv"],
+            id="not-csv-path",
+        ),
+        pytest.param(
+            files_of(pair=("empty.csv", b"")),
+            ["'empty.csv'", "empty"],
+            id="empty-bytes",
+        ),
+        pytest.param(
+            files_of(path=lambda tmp: write(tmp / "empty.csv", b"")),
+            ["'empty.csv'", "empty"],
+            id="empty-path",
+        ),
+        pytest.param(
+            files_of(pair=("end.csv", mid_stream(b"", CSV))),
+            ["'end.csv'", "empty"],
+            id="file-object-at-its-end",
+        ),
+        pytest.param(
+            files_of(path=lambda tmp: tmp / "missing.csv"),
+            ["missing.csv", "no such file"],
+            id="missing-path",
+        ),
+        pytest.param(
+            files_of(path=lambda tmp: tmp), ["no such file"], id="directory-path"
+        ),
+        pytest.param(
+            files_of(pair=("a.csv", "phone\n010\n")),
+            ["'a.csv'", "bytes", "got str"],
+            id="str-source",
+        ),
+        pytest.param(
+            files_of(pair=("a.csv", 42)), ["'a.csv'", "got int"], id="int-source"
+        ),
+        pytest.param(
+            files_of(pair=("a.csv", io.StringIO("phone\n010\n"))),
+            ["'a.csv'", "binary"],
+            id="text-file-object",
+        ),
+        pytest.param(
+            files_of(value=[42]), ["files[0]", "(filename, source)"], id="int-entry"
+        ),
+        pytest.param(
+            files_of(value=[(b"a.csv", CSV)]),
+            ["files[0]", "(filename, source)"],
+            id="bytes-filename",
+        ),
+        pytest.param(
+            files_of(path=lambda tmp: sparse(tmp / "huge.csv", 201 * MB)),
+            ["201.0 MB", "200 MB"],
+            id="one-file-over-200MB",
+        ),
+        pytest.param(
+            lambda tmp: [
+                sparse(tmp / "a.csv", 150 * MB),
+                ("b.csv", io.BytesIO(CSV)),
+                sparse(tmp / "c.csv", 100 * MB),
+            ],
+            ["250.0 MB", "200 MB"],
+            id="files-together-over-200MB",
+        ),
+    ],
+)
+def test_prepare_files_refuses(tmp_path, make_files, fragments):
+    """Each broken rule raises ValidationError before sending, naming the file and the rule."""
+    files = make_files(tmp_path)
+
+    with pytest.raises(ma.ValidationError) as info:
+        prepare_files(files)
+
+    message = str(info.value)
+    assert [] == [fragment for fragment in fragments if fragment not in message]
+
+
+def test_prepare_files_accepts_exactly_the_limit(tmp_path):
+    """A total of exactly 200 MB is within the limit."""
+    files = [sparse(tmp_path / "a.csv", 200 * MB)]
+
+    parts = prepare_files(files)
+
+    assert [200 * MB] == [part.size for part in parts]
+
+
+async def test_body_refuses_an_async_iterable_streaming_past_the_limit():
+    """An async iterable that streams past 200 MB raises ValidationError before the excess is sent."""
+    megabyte = b"0" * MB
+    sent_file_bytes = 0
+
+    async def endless() -> AsyncIterator[bytes]:
+        for _ in range(300):
+            yield megabyte
+
+    body = body_of([("stream.csv", endless())])
+
+    async def drain() -> None:
+        nonlocal sent_file_bytes
+        async for chunk in body:
+            if chunk is megabyte:
+                sent_file_bytes += len(chunk)
+
+    with pytest.raises(ma.ValidationError) as info:
+        await drain()
+
+    assert 200 * MB == sent_file_bytes
+    assert "'stream.csv'" in str(info.value)
+    assert "200 MB" in str(info.value)
+
+
+async def test_body_refuses_streamed_bytes_past_the_limit_across_files(monkeypatch):
+    """The streaming limit counts the bytes of all files together."""
+    monkeypatch.setattr("moment_async._multipart.MAX_UPLOAD_BYTES", 10)
+    body = body_of([("a.csv", b"123456"), ("b.csv", stream(b"123", b"45"))])
+
+    with pytest.raises(ma.ValidationError) as info:
+        await collect(body)
+
+    assert "'b.csv'" in str(info.value)
+
+
+def pipe_with(data: bytes) -> io.BufferedReader:
+    """
+    Return a non-seekable binary file object that reads *data* (the read end of a pipe).
+    """
+    read_end, write_end = os.pipe()
+    os.write(write_end, data)
+    os.close(write_end)
+    return os.fdopen(read_end, "rb")
+
+
+async def test_body_streams_a_non_seekable_file_object():
+    """A binary file object that cannot seek (a pipe) is streamed from where it stands."""
+    with pipe_with(CSV) as source:
+        body = body_of([("piped.csv", source)])
+
+        parts = parse(body, await collect(body))
+
+    assert CSV == parts[1].data
+
+
+async def test_body_with_a_non_seekable_file_object_is_one_shot():
+    """A non-seekable file object has no known length and cannot be replayed."""
+    with pipe_with(CSV) as source:
+        body = body_of([("piped.csv", source)])
+
+    assert None is body.length
+    assert False is body.replayable
+
+
+@pytest.fixture
+def opened(monkeypatch) -> list[io.BufferedReader]:
+    """
+    Record every file handle opened for reading through ``Path.open`` during the test.
+    """
+    handles: list[io.BufferedReader] = []
+    real_open = Path.open
+
+    def recording_open(self: Path, *args: Any, **kwargs: Any) -> Any:
+        handle = real_open(self, *args, **kwargs)
+        if getattr(handle, "mode", None) == "rb":
+            handles.append(handle)
+        return handle
+
+    monkeypatch.setattr(Path, "open", recording_open)
+    return handles
+
+
+async def test_cancelling_mid_body_closes_the_file(tmp_path, opened):
+    """Cancelling the task that streams a path closes the file it was reading."""
+    path = write(tmp_path / "big.csv", b"y" * (8 * CHUNK_SIZE))
+    body = body_of([path])
+    reading = asyncio.Event()
+
+    async def consume() -> None:
+        async for chunk in body:
+            if len(chunk) == CHUNK_SIZE:
+                reading.set()
+
+    task = asyncio.create_task(consume())
+    await asyncio.wait_for(reading.wait(), 1)
+
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    assert [True] == [handle.closed for handle in opened]
+
+
+async def test_closing_the_iterator_early_closes_the_file(tmp_path, opened):
+    """A consumer that stops after a few chunks and closes the iterator leaves no file open."""
+    path = write(tmp_path / "big.csv", b"y" * (4 * CHUNK_SIZE))
+    stream_ = aiter(body_of([path]))
+    assert isinstance(stream_, AsyncIterator)
+    for _ in range(3):
+        await anext(stream_)
+
+    await stream_.aclose()  # type: ignore[attr-defined]  # _stream is an async generator
+
+    assert [True] == [handle.closed for handle in opened]
+
+
+async def test_body_is_read_by_a_real_server(tmp_path):
+    """Sent through AiohttpTransport, aiohttp.web reads the parts and the exact length."""
+    received: list[tuple[str | None, str | None, bytes]] = []
+    lengths: list[int | None] = []
+
+    async def upload(request: web.Request) -> web.Response:
+        lengths.append(request.content_length)
+        reader = await request.multipart()
+        for _ in range(20):
+            part = await reader.next()
+            if part is None:
+                break
+            assert isinstance(part, aiohttp.BodyPartReader)
+            received.append((part.name, part.filename, await part.read()))
+        return web.Response(status=200)
+
+    app = web.Application(client_max_size=16 * MB)
+    app.router.add_post("/upload", upload)
+    path = write(tmp_path / "big.csv", TRICKY * 2000)
+    body = body_of([path, ("고객.csv", io.BytesIO(CSV))])
+    transport = ma.AiohttpTransport()
+
+    async with TestServer(app, host="127.0.0.1") as server:
+        try:
+            response = await transport.send(
+                ma.Request(
+                    method="POST",
+                    url=str(server.make_url("/upload")),
+                    headers={
+                        "Content-Type": body.content_type,
+                        "Content-Length": str(body.length),
+                    },
+                    body=body,
+                )
+            )
+        finally:
+            await transport.aclose()
+
+    assert 200 == response.status
+    assert [body.length] == lengths
+    assert [
+        ("name", None, "고객파일 등록".encode()),
+        ("files", "big.csv", TRICKY * 2000),
+        ("files", "고객.csv", CSV),
+    ] == received
