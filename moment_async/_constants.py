@@ -16,8 +16,10 @@ USER_AGENT: Final = f"moment-async/{__version__}"
 DEFAULT_TOTAL_TIMEOUT: Final = 60.0
 #: Seconds to open a TCP + TLS connection.
 DEFAULT_CONNECT_TIMEOUT: Final = 10.0
-#: Seconds one read from the socket may stall.
-DEFAULT_READ_TIMEOUT: Final = 30.0
+#: Seconds one read from the socket may stall; off by default, since the
+#: total deadline bounds every call and a per-read timer costs about a tenth
+#: of the throughput on small answers (benchmarks/throughput.py).
+DEFAULT_READ_TIMEOUT: Final[float | None] = None
 
 #: aiohttp allows 100 connections by default; a fan-out over many ad accounts
 #: needs more, and every call goes to the same host.

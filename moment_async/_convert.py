@@ -204,6 +204,11 @@ def _compile_structure(cl: type, conv: cattrs.Converter) -> Callable[[Any, Any],
             namespace[f"h{index}"] = conv.get_structure_hook(inner)
             namespace[f"t{index}"] = inner
             expr = f"(None if {test} else h{index}(_v, t{index}))"
+        elif _is_homogeneous_tuple(kind) and not required:
+            # Most list fields are absent: no hook call for them.
+            namespace[f"h{index}"] = conv.get_structure_hook(kind)
+            namespace[f"t{index}"] = kind
+            expr = f"(() if {test} else h{index}(_v, t{index}))"
         else:
             namespace[f"h{index}"] = conv.get_structure_hook(kind)
             namespace[f"t{index}"] = kind

@@ -40,19 +40,17 @@ _EVICT_PER_ACQUIRE: Final = 4
 
 class _Bucket:
     """
-    Strictly private: one key's state, and what eviction needs to know.
-
-    Most keys are used once in a while (one call per customer file of a
-    fan-out): they need no more than the time their slot is free again.
-    An aiolimiter is made only when calls on the key contend.
+    Strictly private: a key whose calls contend, with its aiolimiter.
     """
 
     __slots__ = ("idle_after", "limiter", "users")
 
-    def __init__(self) -> None:
-        self.limiter: AsyncLimiter | None = None
+    def __init__(self, idle_after: float, rate: Rate) -> None:
+        # AsyncLimiter(1, spacing) lets one call through per spacing; an
+        # AsyncLimiter(N, T) would let up to 2N-1 through in its first window.
+        self.limiter = AsyncLimiter(1, rate.spacing)
         self.users = 0
-        self.idle_after = 0.0
+        self.idle_after = idle_after
 
 
 class KeyedLimiter:
@@ -62,10 +60,12 @@ class KeyedLimiter:
     A call first waits for its key's slot. With ``wait=False`` it raises
     ``RateLimitError`` at once instead, and nothing is sent.
 
-    A key costs a small record while it is used, and an aiolimiter
-    (spaced ``AsyncLimiter(1, period / calls)``, so never a burst) once
-    calls on it contend. A key idle for one full spacing is
-    indistinguishable from a new one, so it is dropped then: each acquire
+    Most keys are used once in a while (one call per customer file of a
+    fan-out): such a key costs one number, the time its slot is free again,
+    and taking its slot costs no await. Only when calls on a key contend
+    does it get an aiolimiter, spaced ``AsyncLimiter(1, period / calls)``
+    so there is never a burst. A key idle for one full spacing is
+    indistinguishable from a new one, so it is dropped then: each call
     evicts a few keys from the least-recently-used end, and memory follows
     the number of keys used in the last period, not the number ever used::
 
@@ -75,13 +75,30 @@ class KeyedLimiter:
 
     def __init__(self, *, wait: bool = True) -> None:
         self.wait = wait
-        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
+        self._buckets: OrderedDict[str, float | _Bucket] = OrderedDict()
 
     def __repr__(self) -> str:
         return f"<KeyedLimiter keys={len(self._buckets)} wait={self.wait}>"
 
     def __len__(self) -> int:
         return len(self._buckets)
+
+    def try_acquire(self, key: str, rate: Rate) -> bool:
+        """
+        Take a slot of *key* if it is free now, without waiting; say whether it was.
+        """
+        buckets = self._buckets
+        now = time.monotonic()
+        self._evict(now)
+        entry = buckets.get(key)
+        if entry is None:
+            buckets[key] = now + rate.spacing
+            return True
+        if isinstance(entry, float) and entry <= now:
+            buckets[key] = now + rate.spacing
+            buckets.move_to_end(key)
+            return True
+        return False
 
     async def acquire(
         self, key: str, rate: Rate, max_wait: float | None = None
@@ -96,23 +113,20 @@ class KeyedLimiter:
             RateLimitError: ``wait`` is false and the key has no slot now.
             TimeoutError: the slot did not come within *max_wait* seconds.
         """
-        buckets = self._buckets
-        now = time.monotonic()
-        # Evict first: the key itself may go if idle, and is then made anew.
-        self._evict(now)
-        bucket = buckets.get(key)
-        if bucket is None:
-            bucket = buckets[key] = _Bucket()
-        else:
-            buckets.move_to_end(key)
-        limiter = bucket.limiter
-        if bucket.idle_after <= now and not bucket.users:
-            # The key's last slot has passed and nobody waits: take it.
-            if limiter is not None:
-                await limiter.acquire()
-            bucket.idle_after = now + rate.spacing
+        if self.try_acquire(key, rate):
             return False
-        if not self.wait and (limiter is None or not limiter.has_capacity()):
+        buckets = self._buckets
+        entry = buckets[key]
+        buckets.move_to_end(key)
+        if isinstance(entry, _Bucket):
+            bucket = entry
+            primed = False
+        else:
+            # The first contention: the slot taken before is still running.
+            bucket = buckets[key] = _Bucket(entry, rate)
+            primed = True
+        limiter = bucket.limiter
+        if not self.wait and (primed or not limiter.has_capacity()):
             msg = (
                 f"rate limit reached for {key.split(':', 1)[0]}: "
                 f"{rate.calls} call(s) per {rate.period:g} s; nothing was sent"
@@ -120,14 +134,12 @@ class KeyedLimiter:
             raise RateLimitError(msg, retry_after=rate.spacing, local=True)
         bucket.users += 1
         try:
+            if primed:
+                # Stand for the earlier slot with one taken now: this call
+                # then waits a full spacing, maybe a little more than needed,
+                # never less.
+                await limiter.acquire()
             async with asyncio.timeout(max_wait):
-                if limiter is None:
-                    # The first contention: the slot taken before is still
-                    # running. Take one now to stand for it; this call then
-                    # waits a full spacing, which may be a little more than
-                    # needed, never less.
-                    limiter = bucket.limiter = AsyncLimiter(1, rate.spacing)
-                    await limiter.acquire()
                 await limiter.acquire()
         finally:
             bucket.users -= 1
@@ -140,10 +152,13 @@ class KeyedLimiter:
             if not buckets:
                 return
             key, oldest = next(iter(buckets.items()))
-            if oldest.users:
+            if isinstance(oldest, float):
+                if oldest > now:
+                    return
+            elif oldest.users:
                 # A long wait must not pin the idle keys queued behind it.
                 buckets.move_to_end(key)
+                continue
             elif oldest.idle_after > now:
                 return
-            else:
-                del buckets[key]
+            del buckets[key]

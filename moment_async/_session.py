@@ -219,8 +219,11 @@ class Session:
         while True:
             attempt += 1
             waited = False
-            if self._limiter is not None and route.rate is not None:
-                waited = await self._wait_for_slot(route, account, limit_id, deadline)
+            limiter = self._limiter
+            if limiter is not None and route.rate is not None:
+                key = self._limit_key(route, account, limit_id)
+                if not limiter.try_acquire(key, route.rate):
+                    waited = await self._wait_for_slot(route, key, deadline)
             if self._authorization is None:
                 await self._refresh(None)
             used = self._authorization
@@ -272,7 +275,7 @@ class Session:
             raise self._error(response)
 
     async def _wait_for_slot(
-        self, route: Route, account: str, limit_id: int | None, deadline: float | None
+        self, route: Route, key: str, deadline: float | None
     ) -> bool:
         assert self._limiter is not None  # noqa: S101  # checked by the caller
         assert route.rate is not None  # noqa: S101  # checked by the caller
@@ -280,9 +283,7 @@ class Session:
             None if deadline is None else deadline - asyncio.get_running_loop().time()
         )
         try:
-            return await self._limiter.acquire(
-                self._limit_key(route, account, limit_id), route.rate, left
-            )
+            return await self._limiter.acquire(key, route.rate, left)
         except TimeoutError as exc:
             msg = f"{route.method} {route.path} waited for its rate limit past the {self._timeout.total:g} s timeout"
             raise RequestTimeoutError(msg, maybe_sent=False) from exc

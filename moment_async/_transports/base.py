@@ -21,9 +21,10 @@ class Timeout:
     """
     Seconds allowed for a call; ``None`` means no limit.
 
-    *total* bounds the whole call, waits for a rate-limit slot and retries
-    included; *connect* bounds opening a connection and *read* one stall
-    while reading the answer::
+    *total* (60 s) bounds the whole call, waits for a rate-limit slot and
+    retries included; *connect* (10 s) bounds opening a connection and
+    *read* one stall while reading the answer (off unless set: the total
+    already bounds it, and a per-read timer costs throughput)::
 
         MomentClient(token, timeout=Timeout(total=120, connect=5))
         MomentClient(token, timeout=30)  # total only
@@ -34,7 +35,9 @@ class Timeout:
     read: float | None = DEFAULT_READ_TIMEOUT
 
 
-@attrs.frozen(kw_only=True)
+# Mutable (treat it as read-only): a frozen class costs microseconds per
+# call to build, and one is built for every request.
+@attrs.define(kw_only=True)
 class Request:
     """
     One HTTP request as the session hands it to a transport.
@@ -55,7 +58,7 @@ class Request:
     timeout: Timeout = Timeout()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class Response:
     """
     One HTTP response: status, headers and the whole body.
