@@ -1,0 +1,116 @@
+"""
+What the benchmarks share: the sample bodies and the rows of the report.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import statistics
+from pathlib import Path
+from typing import Final
+
+#: The documented sample answers the tests use; the benchmarks use them too.
+FIXTURES: Final = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
+
+
+def fixture_bytes(name: str) -> bytes:
+    """
+    Return the raw bytes of ``tests/fixtures/<name>.json``.
+    """
+    return (FIXTURES / f"{name}.json").read_bytes()
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """
+    One line of the report: an SDK figure, its reference and the target ratio.
+
+    *sdk* and *reference* are the best round of each side and *ratio* is
+    theirs; *paired* is the median of the per-round ratios (each SDK round
+    against the reference round next to it), which drift on a noisy machine
+    moves less. *target* is ``None`` for figures shown for information only.
+    """
+
+    name: str
+    sdk: float
+    reference: float | None
+    unit: str
+    target: float | None = None
+    paired: float | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        """
+        SDK / reference, or ``None`` without a reference.
+        """
+        if self.reference is None or self.reference == 0:
+            return None
+        return self.sdk / self.reference
+
+    @property
+    def verdict(self) -> str:
+        """
+        ``ok`` or ``MISS`` against the target, ``-`` without one.
+        """
+        ratio = self.ratio
+        if self.target is None or ratio is None:
+            return "-"
+        return "ok" if ratio >= self.target else "MISS"
+
+
+def paired_median(sdk: list[float], reference: list[float]) -> float:
+    """
+    Return the median of the round-by-round ratios *sdk* / *reference*.
+    """
+    return statistics.median(a / b for a, b in zip(sdk, reference, strict=True))
+
+
+def format_figure(value: float | None, unit: str) -> str:
+    """
+    Format *value* in *unit* with a precision that suits its size.
+    """
+    if value is None:
+        return "-"
+    if value >= 100:
+        return f"{value:,.0f} {unit}"
+    return f"{value:,.2f} {unit}"
+
+
+def format_table(rows: list[Row]) -> str:
+    """
+    Return *rows* as one aligned plain-text table.
+    """
+    header = (
+        "benchmark",
+        "SDK",
+        "reference",
+        "ratio",
+        "median pair",
+        "target",
+        "result",
+    )
+    lines = [
+        (
+            row.name,
+            format_figure(row.sdk, row.unit),
+            format_figure(row.reference, row.unit),
+            "-" if row.ratio is None else f"{row.ratio:.3f}",
+            "-" if row.paired is None else f"{row.paired:.3f}",
+            "-" if row.target is None else f">= {row.target:.2f}",
+            row.verdict,
+        )
+        for row in rows
+    ]
+    widths = [
+        max(len(cells[i]) for cells in [header, *lines]) for i in range(len(header))
+    ]
+
+    def render(cells: tuple[str, ...]) -> str:
+        first = cells[0].ljust(widths[0])
+        rest = [
+            cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True)
+        ]
+        return "  ".join([first, *rest]).rstrip()
+
+    rule = "  ".join("-" * width for width in widths)
+    return "\n".join([render(header), rule, *(render(line) for line in lines)])
