@@ -153,66 +153,70 @@ def _is_model(cl: Any) -> bool:
 _INLINE: Final[dict[Any, str]] = {int: "int", str: "str", float: "float"}
 
 
+def _convert_expr(
+    index: int, kind: Any, conv: cattrs.Converter, namespace: dict[str, Any]
+) -> str:
+    """
+    Return the expression that turns a non-null wire value ``_v`` into *kind*.
+    """
+    if kind in _INLINE:
+        scalar = _INLINE[kind]
+        # "_v.__class__ is int" also keeps bools (an int subclass) out.
+        return f"(_v if _v.__class__ is {scalar} else {scalar}(_v))"
+    if kind is bool:
+        namespace["as_bool"] = _structure_bool
+        return "(_v if _v.__class__ is bool else as_bool(_v, bool))"
+    if kind is dt.datetime:
+        namespace["as_datetime"] = _structure_datetime
+        return "as_datetime(_v, None)"
+    namespace[f"t{index}"] = kind
+    if _is_enum(kind):
+        namespace[f"m{index}"] = {
+            m.value: m for m in typing.cast(type[enum.Enum], kind)
+        }
+        # Enum values are non-empty strings, so a found member is truthy.
+        return f"(m{index}.get(_v) or t{index}(_v))"
+    namespace[f"h{index}"] = conv.get_structure_hook(kind)
+    return f"h{index}(_v, t{index})"
+
+
 def _compile_structure(cl: type, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
     """
     Generate the structure function of one attrs model.
 
     cattrs' own generated functions call a hook per field; these models
-    are mostly optional scalars, so scalars are checked inline and the
-    class is built in one call. Missing keys and nulls give the field's
-    default (the nested hooks turn a null list into ``()``).
+    are mostly optional scalars and absent lists, so values are checked
+    inline and the class is built in one call. A missing key, a null, and
+    an empty date string give the field's default.
     """
     hints = typing.get_type_hints(cl)
-    namespace: dict[str, Any] = {"cl": cl, "int": int, "str": str, "float": float}
+    namespace: dict[str, Any] = {
+        "cl": cl,
+        "int": int,
+        "str": str,
+        "float": float,
+        "NOTHING": attrs.NOTHING,
+    }
     args = []
     for index, field in enumerate(attrs.fields(cl)):
         primary, *others = _wire_names(cl, field.name)
-        required = field.default is attrs.NOTHING
-        if required:
-            value = f"o[{primary!r}]"
-        elif others:
-            value = f"g({primary!r}, g({others[0]!r}))"
-        else:
-            value = f"g({primary!r})"
         kind = hints[field.name]
         inner = _optional_of(kind) or kind
-        optional = inner is not kind
-        test = f"(_v := {value}) is None"
-        if inner in _INLINE:
-            scalar = _INLINE[inner]
-            # "_v.__class__ is int" also keeps bools (an int subclass) out.
-            check = (
-                f"{test} or _v.__class__ is {scalar}"
-                if optional
-                else f"(_v := {value}).__class__ is {scalar}"
-            )
-            expr = f"(_v if {check} else {scalar}(_v))"
-        elif optional and inner is bool:
-            namespace["as_bool"] = _structure_bool
-            expr = f"(_v if {test} or _v.__class__ is bool else as_bool(_v, bool))"
-        elif optional and inner is dt.datetime:
-            namespace["as_datetime"] = _structure_datetime
-            expr = f'(None if {test} or _v == "" else as_datetime(_v, None))'
-        elif optional and _is_enum(inner):
-            namespace[f"m{index}"] = {
-                m.value: m for m in typing.cast(type[enum.Enum], inner)
-            }
-            namespace[f"t{index}"] = inner
-            # Enum values are non-empty strings, so a found member is truthy.
-            expr = f"(None if {test} else (m{index}.get(_v) or t{index}(_v)))"
-        elif optional:
-            namespace[f"h{index}"] = conv.get_structure_hook(inner)
-            namespace[f"t{index}"] = inner
-            expr = f"(None if {test} else h{index}(_v, t{index}))"
-        elif _is_homogeneous_tuple(kind) and not required:
-            # Most list fields are absent: no hook call for them.
-            namespace[f"h{index}"] = conv.get_structure_hook(kind)
-            namespace[f"t{index}"] = kind
-            expr = f"(() if {test} else h{index}(_v, t{index}))"
+        convert = _convert_expr(index, inner, conv, namespace)
+        if field.default is attrs.NOTHING:
+            # The condition runs first and binds _v; it is always true.
+            expr = f"({convert} if (_v := o[{primary!r}]) is not NOTHING else NOTHING)"
         else:
-            namespace[f"h{index}"] = conv.get_structure_hook(kind)
-            namespace[f"t{index}"] = kind
-            expr = f"h{index}({value}, t{index})"
+            value = f"g({primary!r}, g({others[0]!r}))" if others else f"g({primary!r})"
+            default = field.default
+            if isinstance(default, attrs.Factory):  # type: ignore[arg-type]  # attrs.Factory is a class at run time
+                namespace[f"f{index}"] = default.factory
+                fallback = f"f{index}()"
+            else:
+                namespace[f"d{index}"] = default
+                fallback = f"d{index}"
+            empty = ' or _v == ""' if inner is dt.datetime else ""
+            expr = f"({fallback} if (_v := {value}) is None{empty} else {convert})"
         args.append(f"        {field.name}={expr},")
     source = "\n".join(
         ["def structure(o, _):", "    g = o.get", "    return cl(", *args, "    )"]

@@ -44,7 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--account",
         type=int,
-        default=os.environ.get("MOMENT_AD_ACCOUNT_ID"),
+        # argparse applies type= to a string default: an empty variable is no value.
+        default=os.environ.get("MOMENT_AD_ACCOUNT_ID") or None,
         help="ad account id (or MOMENT_AD_ACCOUNT_ID)",
     )
     parser.add_argument(

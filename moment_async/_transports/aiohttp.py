@@ -81,6 +81,13 @@ class AiohttpTransport:
             raise_for_status=False,
             trust_env=False,
         )
+        # aiohttp silently sends a GET, PUT or DELETE again when a pooled
+        # connection drops. A PUT edits a customer file or an audience and
+        # may have reached the server: whether to send again is the
+        # client's RetryPolicy's call, counted and logged, never a hidden
+        # one. There is no public switch (aiohttp 3.10 to 3.14).
+        if hasattr(self._session, "_retry_connection"):
+            self._session._retry_connection = False
         return self._session
 
     def _client_timeout(self, timeout: Timeout) -> aiohttp.ClientTimeout:

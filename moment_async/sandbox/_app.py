@@ -1,0 +1,201 @@
+"""
+The aiohttp.web application: the routes, and the one middleware every request passes.
+
+The middleware, in order: note the arrival, apply the injected faults,
+authenticate, run the handler, turn refusals into the documented JSON
+error body, read whatever body is left (so the client gets its answer, not
+a reset), and record the request without its token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Final
+
+from aiohttp import web
+from aiohttp.typedefs import Handler as WebHandler
+from aiohttp.typedefs import Middleware
+
+from ._audiences import HANDLERS as AUDIENCE_HANDLERS
+from ._customer_files import HANDLERS as CUSTOMER_FILE_HANDLERS
+from ._endpoints import ENDPOINTS, PREFIX
+from ._errors import NO_METHOD, NO_ROUTE, SandboxError
+from ._faults import Fault, Faults
+from ._records import RequestLog, RequestRecord, public_headers
+from ._request import Call, Env, authenticate
+
+#: As in the documents' samples.
+JSON_CONTENT_TYPE: Final = "application/json;charset=UTF-8"
+_DRAIN_CHUNK: Final = 256 * 1024
+
+Handler = Callable[[Call], Awaitable[object]]
+
+
+def json_response(
+    status: int, data: object, headers: Mapping[str, str] | None = None
+) -> web.Response:
+    """
+    Return *data* as a JSON answer; ``None`` gives an empty body.
+    """
+    body = b"" if data is None else json.dumps(data, ensure_ascii=False).encode()
+    return web.Response(
+        status=status,
+        body=body,
+        headers={"Content-Type": JSON_CONTENT_TYPE, **(headers or {})},
+    )
+
+
+def _html_page(status: int) -> web.Response:
+    try:
+        phrase = http.HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Error"
+    title = f"{status} {phrase}"
+    page = (
+        f"<html><head><title>{title}</title></head><body>"
+        f"<center><h1>{title}</h1></center><hr><center>nginx</center></body></html>"
+    )
+    return web.Response(status=status, text=page, content_type="text/html")
+
+
+def _fail_response(fault: Fault) -> web.Response:
+    headers = {}
+    if fault.retry_after is not None:
+        headers["Retry-After"] = f"{fault.retry_after:g}"
+    return json_response(fault.status, fault.body, headers)
+
+
+async def _drain(request: web.Request) -> None:
+    # The client may still be sending; reading the rest lets it read our answer.
+    while await request.content.read(_DRAIN_CHUNK):
+        pass
+
+
+def _close(request: web.Request) -> None:
+    transport = request.transport
+    if transport is not None:
+        transport.close()
+
+
+async def _answer(request: web.Request, handler: WebHandler) -> web.StreamResponse:
+    try:
+        response = await handler(request)
+    except SandboxError as exc:
+        response = _refusal_response(exc)
+    except web.HTTPMethodNotAllowed:
+        response = _refusal_response(NO_METHOD.error())
+    except web.HTTPNotFound:
+        response = _refusal_response(NO_ROUTE.error())
+    await _drain(request)
+    return response
+
+
+def _refusal_response(error: SandboxError) -> web.Response:
+    return json_response(error.status, error.body, error.headers)
+
+
+async def _spoil(
+    request: web.Request, response: web.StreamResponse, fault: Fault
+) -> tuple[web.StreamResponse, int | None]:
+    """
+    Apply a fault that lets the call be processed; return the answer and its status.
+    """
+    body = response.body if isinstance(response, web.Response) else b""
+    data = body if isinstance(body, bytes) else b""
+    if fault.kind == "drop" and fault.stage == "after_body":
+        _close(request)
+        return response, None
+    if fault.kind == "drop":
+        partial = web.StreamResponse(status=response.status)
+        partial.headers["Content-Type"] = JSON_CONTENT_TYPE
+        partial.content_length = max(len(data), 2)
+        await partial.prepare(request)
+        await partial.write(data[: len(data) // 2] or b"{")
+        _close(request)
+        return partial, response.status
+    if fault.kind == "truncate":
+        cut = data[: len(data) // 2] or b"{"
+        truncated = web.Response(
+            status=response.status,
+            body=cut,
+            headers={"Content-Type": JSON_CONTENT_TYPE},
+        )
+        return truncated, response.status
+    return json_response(200, None), 200
+
+
+async def _serve(
+    request: web.Request, handler: WebHandler, faults: Faults, endpoint: str | None
+) -> tuple[web.StreamResponse, int | None]:
+    plan = faults.take(endpoint)
+    if plan.delay:
+        await asyncio.sleep(plan.delay)
+    fault = plan.fault
+    if fault is not None and fault.kind == "drop" and fault.stage == "before_body":
+        _close(request)
+        return web.Response(), None
+    if fault is not None and fault.kind in ("fail", "non_json"):
+        await _drain(request)
+        spoiled = (
+            _fail_response(fault) if fault.kind == "fail" else _html_page(fault.status)
+        )
+        return spoiled, spoiled.status
+    response = await _answer(request, handler)
+    if fault is None:
+        return response, response.status
+    return await _spoil(request, response, fault)
+
+
+def _middleware(faults: Faults, log: RequestLog, env: Env) -> Middleware:
+    @web.middleware
+    async def middleware(
+        request: web.Request, handler: WebHandler
+    ) -> web.StreamResponse:
+        arrived = env.clock.now()
+        seq = log.reserve()
+        name = request.match_info.route.name
+        endpoint = name if name in ENDPOINTS else None
+        status: int | None = None
+        try:
+            response, status = await _serve(request, handler, faults, endpoint)
+        finally:
+            log.add(
+                seq,
+                RequestRecord(
+                    method=request.method,
+                    path=request.path,
+                    query=dict(request.query),
+                    endpoint=endpoint,
+                    headers=public_headers(request.headers),
+                    body_size=request.content.total_bytes,
+                    status=status,
+                    time=arrived,
+                ),
+            )
+        return response
+
+    return middleware
+
+
+def _endpoint(handler: Handler, env: Env) -> WebHandler:
+    async def run(request: web.Request) -> web.StreamResponse:
+        data = await handler(authenticate(request, env))
+        return json_response(200, data)
+
+    return run
+
+
+def build_app(env: Env, faults: Faults, log: RequestLog) -> web.Application:
+    """
+    Return the application serving the 18 documented calls below ``/openapi/v4``.
+    """
+    app = web.Application(middlewares=[_middleware(faults, log, env)])
+    handlers: dict[str, Handler] = {**CUSTOMER_FILE_HANDLERS, **AUDIENCE_HANDLERS}
+    for name, (method, path) in ENDPOINTS.items():
+        app.router.add_route(
+            method, PREFIX + path, _endpoint(handlers[name], env), name=name
+        )
+    return app
