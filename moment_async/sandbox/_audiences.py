@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Final
 
 from . import _render as render
+from ._bulk import bulk_delete
 from ._errors import ACCOUNT_MISMATCH, AUDIENCE_IN_USE, BAD_REQUEST, NOT_LINKED
 from ._request import Call, int_field
 from ._rules import AudienceSettings, check_audience
@@ -97,23 +98,18 @@ async def delete_many(call: Call) -> object:
     DELETE /targetings?audienceIds=1,2: each id succeeds or fails on its own.
     """
     state = call.state
-    successes = 0
-    messages: list[str] = []
-    for audience_id in call.query_ids("audienceIds"):
-        record = state.audience(audience_id)
-        if record is None or record.account_id != call.account_id:
-            deleted = state.was_deleted("audience", call.account_id, audience_id)
-            messages.append(
-                "이미 삭제된 오디언스입니다."
-                if deleted
-                else "존재하지 않는 오디언스입니다."
-            )
-        elif state.ad_groups_using_audience(audience_id):
-            messages.append(AUDIENCE_IN_USE.detail_msg)
-        else:
-            state.remove_audience(record)
-            successes += 1
-    return render.bulk(successes, messages)
+    return bulk_delete(
+        call,
+        call.query_ids("audienceIds"),
+        kind="audience",
+        find=state.audience,
+        refuse=lambda r: (
+            AUDIENCE_IN_USE if state.ad_groups_using_audience(r.id) else None
+        ),
+        remove=state.remove_audience,
+        gone="이미 삭제된 오디언스입니다.",
+        missing="존재하지 않는 오디언스입니다.",
+    )
 
 
 async def ad_groups(call: Call) -> object:

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Final
 
 from . import _render as render
+from ._bulk import bulk_delete
 from ._csv import AdidCount
 from ._errors import FILE_IN_AD_GROUP, FILE_IN_AUDIENCE, FILE_QUOTA, WRONG_EDIT, Refusal
 from ._lifecycle import generation, url_rows
@@ -215,25 +216,16 @@ async def delete_many(call: Call) -> object:
     DELETE /customerFiles?customerFileIds=1,2: each id succeeds or fails on its own.
     """
     state = call.state
-    successes = 0
-    messages: list[str] = []
-    for file_id in call.query_ids("customerFileIds"):
-        record = state.customer_file(file_id)
-        if record is None or record.account_id != call.account_id:
-            deleted = state.was_deleted("file", call.account_id, file_id)
-            messages.append(
-                "이미 삭제된 고객파일입니다."
-                if deleted
-                else "존재하지 않는 고객파일입니다."
-            )
-            continue
-        refusal = _in_use(state, record)
-        if refusal is not None:
-            messages.append(refusal.detail_msg)
-            continue
-        state.remove_file(record)
-        successes += 1
-    return render.bulk(successes, messages)
+    return bulk_delete(
+        call,
+        call.query_ids("customerFileIds"),
+        kind="file",
+        find=state.customer_file,
+        refuse=lambda record: _in_use(state, record),
+        remove=state.remove_file,
+        gone="이미 삭제된 고객파일입니다.",
+        missing="존재하지 않는 고객파일입니다.",
+    )
 
 
 async def usage(call: Call) -> object:
