@@ -9,6 +9,7 @@ import enum
 import shutil
 import sys
 import time
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import IO, Any, Final
 
@@ -85,17 +86,21 @@ def table(rows: Sequence[Any], out: IO[str]) -> None:
     )
     cells = [[_cell(getattr(row, column)) for column in columns] for row in rows]
     widths = [
-        max(len(column), *(len(line[i]) for line in cells))
+        max(_width(column), *(_width(line[i]) for line in cells))
         for i, column in enumerate(columns)
     ]
-    lines = [columns, *cells]
-    for line in lines:
-        out.write(
-            "  ".join(
-                cell.ljust(width) for cell, width in zip(line, widths, strict=True)
-            ).rstrip()
+    for line in [columns, *cells]:
+        padded = (
+            cell + " " * (width - _width(cell))
+            for cell, width in zip(line, widths, strict=True)
         )
+        out.write("  ".join(padded).rstrip())
         out.write("\n")
+
+
+def _width(text: str) -> int:
+    # Korean and other wide characters take two columns on a terminal.
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
 def as_json(value: object, out: IO[str]) -> None:
