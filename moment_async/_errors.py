@@ -102,7 +102,8 @@ class APIError(MomentError):
             parts.append(f"code {self.code}")
         if self.detail_code is not None:
             parts.append(f"detail {self.detail_code}")
-        reason = self.detail_message or self.message
+        # One line even when the server's reason holds line breaks.
+        reason = " ".join((self.detail_message or self.message).split())
         return f"{', '.join(parts)}: {reason}"
 
 

@@ -127,6 +127,10 @@ class KeyedLimiter:
             primed = True
         limiter = bucket.limiter
         if not self.wait and (primed or not limiter.has_capacity()):
+            if primed:
+                # Stand for the earlier call's slot, as a waiting call would,
+                # so later calls within the spacing are refused too.
+                await limiter.acquire()
             msg = (
                 f"rate limit reached for {key.split(':', 1)[0]}: "
                 f"{rate.calls} call(s) per {rate.period:g} s; nothing was sent"

@@ -1,0 +1,219 @@
+"""
+RetryPolicy: which calls are retried, the jittered backoff and Retry-After.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from email.utils import format_datetime
+
+import attrs
+import pytest
+
+import moment_async as ma
+from moment_async._retry import parse_retry_after
+
+METHODS = ("GET", "DELETE", "POST", "PUT")
+SAFE = ("GET", "DELETE")
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 429, 500, 502, 503, 504])
+def test_retries_status_only_safe_methods_on_transient_statuses(method, status):
+    """Only a GET or DELETE answered 429, 502, 503 or 504 is retried."""
+    policy = ma.RetryPolicy()
+
+    retried = policy.retries_status(method, status)
+
+    assert (method in SAFE and status in (429, 502, 503, 504)) == retried
+
+
+@pytest.mark.parametrize(
+    ("method", "expected"),
+    [
+        pytest.param("GET", True, id="GET"),
+        pytest.param("DELETE", True, id="DELETE"),
+        pytest.param("POST", False, id="POST"),
+        pytest.param("PUT", False, id="PUT"),
+    ],
+)
+def test_retries_error_maybe_sent_only_for_safe_methods(method, expected):
+    """A failure after the request may have been sent is retried only for GET and DELETE."""
+    policy = ma.RetryPolicy()
+    error = ma.TransportError("connection reset", maybe_sent=True)
+
+    retried = policy.retries_error(method, error)
+
+    assert expected == retried
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        pytest.param(ma.ConnectError("refused"), id="ConnectError"),
+        pytest.param(ma.TransportError("reset", maybe_sent=False), id="not-sent"),
+        pytest.param(
+            ma.RequestTimeoutError("waited", maybe_sent=False), id="timeout-not-sent"
+        ),
+    ],
+)
+@pytest.mark.parametrize("method", METHODS)
+def test_retries_error_not_sent_for_every_method(method, error):
+    """A failure before anything was sent is retried whatever the method."""
+    policy = ma.RetryPolicy()
+
+    retried = policy.retries_error(method, error)
+
+    assert True is retried
+
+
+def test_retries_error_timeout_after_sending_a_post_is_not_retried():
+    """A POST that timed out after it may have been sent is not retried."""
+    policy = ma.RetryPolicy()
+
+    retried = policy.retries_error("POST", ma.RequestTimeoutError("60 s"))
+
+    assert False is retried
+
+
+def test_custom_statuses_replace_the_default_set():
+    """Statuses given to the policy replace the default transient set."""
+    policy = ma.RetryPolicy(statuses=frozenset({500}))
+
+    retried = (policy.retries_status("GET", 500), policy.retries_status("GET", 503))
+
+    assert (True, False) == retried
+
+
+@pytest.mark.parametrize(
+    ("retry", "ceiling"),
+    [
+        pytest.param(1, 0.5, id="1st"),
+        pytest.param(2, 1.0, id="2nd"),
+        pytest.param(3, 2.0, id="3rd"),
+        pytest.param(4, 4.0, id="4th"),
+        pytest.param(5, 8.0, id="5th"),
+        pytest.param(6, 8.0, id="6th-capped"),
+        pytest.param(20, 8.0, id="20th-capped"),
+    ],
+)
+def test_delay_stays_within_the_exponential_ceiling(retry, ceiling):
+    """Each delay lies in [0, min(max_backoff, backoff * 2 ** (n - 1))]."""
+    policy = ma.RetryPolicy(backoff=0.5, max_backoff=8.0)
+
+    delays = [policy.delay(retry) for _ in range(2000)]
+
+    assert all(0 <= delay <= ceiling for delay in delays)
+    assert max(delays) > ceiling / 2
+
+
+def test_delay_is_jittered():
+    """Delays for the same retry differ: full jitter, not a constant."""
+    policy = ma.RetryPolicy()
+
+    delays = {policy.delay(2) for _ in range(200)}
+
+    assert len(delays) > 100
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        pytest.param("3", 3.0, id="seconds"),
+        pytest.param("0.5", 0.5, id="fraction"),
+        pytest.param("0", 0.0, id="zero"),
+        pytest.param("-4", 0.0, id="negative-clamped"),
+        pytest.param(" 7 ", 7.0, id="padded"),
+    ],
+)
+def test_parse_retry_after_reads_seconds(header, expected):
+    """A Retry-After in seconds is read as a float, never below zero."""
+    seconds = parse_retry_after(header)
+
+    assert expected == seconds
+
+
+def test_parse_retry_after_reads_http_date():
+    """A Retry-After HTTP date about ten seconds ahead gives about ten seconds."""
+    when = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=10)
+
+    seconds = parse_retry_after(format_datetime(when, usegmt=True))
+
+    assert seconds is not None
+    assert 8.0 <= seconds <= 11.0
+
+
+def test_parse_retry_after_clamps_past_date_to_zero():
+    """A Retry-After date in the past means retry now."""
+    seconds = parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT")
+
+    assert 0.0 == seconds
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        pytest.param("soon", id="word"),
+        pytest.param("", id="empty"),
+        pytest.param("3 seconds", id="with-unit"),
+        pytest.param("Mon, 99 Foo 2024", id="bad-date"),
+    ],
+)
+def test_parse_retry_after_refuses_garbage(header):
+    """A Retry-After that is neither seconds nor a date gives None."""
+    seconds = parse_retry_after(header)
+
+    assert seconds is None
+
+
+def test_delay_honours_retry_after():
+    """The server's Retry-After replaces the backoff, even above max_backoff."""
+    policy = ma.RetryPolicy(max_backoff=1.0)
+
+    delay = policy.delay(1, "3")
+
+    assert 3.0 == delay
+
+
+def test_delay_ignores_unreadable_retry_after():
+    """An unreadable Retry-After falls back to the jittered backoff."""
+    policy = ma.RetryPolicy(backoff=0.5, max_backoff=8.0)
+
+    delays = [policy.delay(1, "soon") for _ in range(200)]
+
+    assert all(0 <= delay <= 0.5 for delay in delays)
+
+
+def test_never_tries_once():
+    """RetryPolicy.never() allows just the first attempt."""
+    policy = ma.RetryPolicy.never()
+
+    attempts = policy.attempts
+
+    assert 1 == attempts
+
+
+def test_default_policy_values():
+    """The default policy tries four times, from 0.5 s up to 8 s."""
+    policy = ma.RetryPolicy()
+
+    values = (policy.attempts, policy.backoff, policy.max_backoff)
+
+    assert (4, 0.5, 8.0) == values
+
+
+@pytest.mark.parametrize(
+    "attempts", [pytest.param(0, id="0"), pytest.param(-1, id="-1")]
+)
+def test_attempts_below_one_refused(attempts):
+    """A policy with fewer than one attempt is refused at construction."""
+    with pytest.raises(ValueError, match="attempts"):
+        ma.RetryPolicy(attempts=attempts)
+
+
+def test_policy_is_frozen():
+    """A policy cannot be changed after construction; clients may share it."""
+    policy = ma.RetryPolicy()
+
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        policy.attempts = 9  # type: ignore[misc]  # the point: frozen
