@@ -180,31 +180,63 @@ def _convert_expr(
     return f"h{index}(_v, t{index})"
 
 
+def _slot_setters(cl: type) -> dict[str, Callable[[Any, Any], None]] | None:
+    """
+    Return a setter per field that fills *cl*'s slot directly, or None.
+
+    None when building through ``__init__`` does more than store the
+    values: a validator, a converter, a pre- or post-init hook, or a field
+    that is not a plain slot.
+    """
+    if getattr(cl, "__attrs_pre_init__", None) or getattr(
+        cl, "__attrs_post_init__", None
+    ):
+        return None
+    setters: dict[str, Callable[[Any, Any], None]] = {}
+    for field in attrs.fields(cl):
+        if field.validator is not None or field.converter is not None:
+            return None
+        slot = next(
+            (k.__dict__[field.name] for k in cl.__mro__ if field.name in k.__dict__),
+            None,
+        )
+        if not isinstance(slot, types.MemberDescriptorType):
+            return None
+        setters[field.name] = slot.__set__
+    return setters
+
+
 def _compile_structure(cl: type, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
     """
     Generate the structure function of one attrs model.
 
     cattrs' own generated functions call a hook per field; these models
     are mostly optional scalars and absent lists, so values are checked
-    inline and the class is built in one call. A missing key, a null, and
-    an empty date string give the field's default.
+    inline. A missing key, a null, and an empty date string give the
+    field's default. A frozen slotted class's ``__init__`` stores each
+    field through ``object.__setattr__`` after parsing keyword arguments;
+    where it does nothing else, the slots are filled directly, which
+    halves the cost of a model of 27 fields.
     """
     hints = typing.get_type_hints(cl)
     namespace: dict[str, Any] = {
         "cl": cl,
+        "new": object.__new__,
         "int": int,
         "str": str,
         "float": float,
         "NOTHING": attrs.NOTHING,
     }
-    args = []
+    setters = _slot_setters(cl)
+    lines = []
     for index, field in enumerate(attrs.fields(cl)):
         primary, *others = _wire_names(cl, field.name)
         kind = hints[field.name]
         inner = _optional_of(kind) or kind
         convert = _convert_expr(index, inner, conv, namespace)
         if field.default is attrs.NOTHING:
-            # The condition runs first and binds _v; it is always true.
+            # The condition runs first and binds _v; it is always true. A
+            # missing key raises KeyError: the answer lacks a required field.
             expr = f"({convert} if (_v := o[{primary!r}]) is not NOTHING else NOTHING)"
         else:
             value = f"g({primary!r}, g({others[0]!r}))" if others else f"g({primary!r})"
@@ -217,10 +249,16 @@ def _compile_structure(cl: type, conv: cattrs.Converter) -> Callable[[Any, Any],
                 fallback = f"d{index}"
             empty = ' or _v == ""' if inner is dt.datetime else ""
             expr = f"({fallback} if (_v := {value}) is None{empty} else {convert})"
-        args.append(f"        {field.name}={expr},")
-    source = "\n".join(
-        ["def structure(o, _):", "    g = o.get", "    return cl(", *args, "    )"]
-    )
+        if setters is None:
+            lines.append(f"        {field.name}={expr},")
+        else:
+            namespace[f"s{index}"] = setters[field.name]
+            lines.append(f"    s{index}(self, {expr})")
+    if setters is None:
+        body = ["    return cl(", *lines, "    )"]
+    else:
+        body = ["    self = new(cl)", *lines, "    return self"]
+    source = "\n".join(["def structure(o, _):", "    g = o.get", *body])
     exec(compile(source, f"<moment_async structure {cl.__name__}>", "exec"), namespace)  # noqa: S102  # our own generated code, from attrs field names
     return namespace["structure"]  # type: ignore[no-any-return]  # defined by the exec above
 

@@ -9,7 +9,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Final, TypedDict, TypeVar, Unpack, overload
+from typing import Any, Final, TypeVar, overload
 
 import attrs
 import orjson
@@ -59,24 +59,6 @@ def _fingerprint(token: str) -> str:
 def _excerpt(body: bytes) -> str:
     text = body[:_EXCERPT].decode("utf-8", "replace")
     return " ".join(text.split())
-
-
-class CallOptions(TypedDict, total=False):
-    """
-    Strictly private: what an endpoint passes to ``Session.call``.
-    """
-
-    #: Fills ``{id}`` in the route's path.
-    path_id: int
-    #: snake_case query parameters; sent with their wire names.
-    query: Mapping[str, str]
-    #: A JSON body from ``Session.encode``.
-    json: bytes
-    multipart: MultipartBody
-    #: The customer file a per-file rate limit is counted on.
-    limit_id: int
-    #: The key that wraps the answer (``{"content": [...]}``).
-    envelope: str
 
 
 class Session:
@@ -157,30 +139,56 @@ class Session:
 
     @overload
     async def call(
-        self, name: str, account: str, into: type[T], **options: Unpack[CallOptions]
+        self,
+        name: str,
+        account: str,
+        into: type[T],
+        *,
+        path_id: int | None = None,
+        query: Mapping[str, str] | None = None,
+        json: bytes | None = None,
+        multipart: MultipartBody | None = None,
+        limit_id: int | None = None,
+        envelope: str | None = None,
     ) -> T: ...
 
     @overload
     async def call(
-        self, name: str, account: str, into: None, **options: Unpack[CallOptions]
+        self,
+        name: str,
+        account: str,
+        into: None,
+        *,
+        path_id: int | None = None,
+        query: Mapping[str, str] | None = None,
+        json: bytes | None = None,
+        multipart: MultipartBody | None = None,
+        limit_id: int | None = None,
+        envelope: str | None = None,
     ) -> None: ...
 
-    async def call(
+    async def call(  # noqa: PLR0912, PLR0915  # one frame for the whole hot path
         self,
         name: str,
         account: str,
         into: type[T] | None,
-        **options: Unpack[CallOptions],
+        *,
+        path_id: int | None = None,
+        query: Mapping[str, str] | None = None,
+        json: bytes | None = None,
+        multipart: MultipartBody | None = None,
+        limit_id: int | None = None,
+        envelope: str | None = None,
     ) -> T | None:
         """
         Send call *name* for ad account *account* and decode the answer *into*.
+
+        *path_id* fills ``{id}`` in the route's path; *query* holds
+        snake_case parameters, sent with their wire names; *json* is a body
+        from ``encode``; *limit_id* is the customer file a per-file rate
+        limit counts on; *envelope* is the key wrapping the answer
+        (``{"content": [...]}``).
         """
-        path_id = options.get("path_id")
-        query = options.get("query")
-        json = options.get("json")
-        multipart = options.get("multipart")
-        limit_id = options.get("limit_id")
-        envelope = options.get("envelope")
         if self._closed:
             msg = "the client is closed; create a new MomentClient"
             raise ClientClosedError(msg)
@@ -189,21 +197,6 @@ class Session:
             url = url.format(id=path_id)
         if query is not None:
             query = {to_camel(key): value for key, value in query.items()}
-        response = await self._send(
-            route, url, account, query, json, multipart, limit_id
-        )
-        return self._decode(response, into, envelope)
-
-    async def _send(
-        self,
-        route: Route,
-        url: str,
-        account: str,
-        query: Mapping[str, str] | None,
-        json: bytes | None,
-        multipart: MultipartBody | None,
-        limit_id: int | None,
-    ) -> Response:
         method = route.method
         retry = self._retry
         timeout = self._timeout
@@ -216,6 +209,9 @@ class Session:
         replayable = multipart is None or multipart.replayable
         refreshed = self._provider is None
         attempt = 0
+        # Everything up to the transport runs in this one coroutine: every
+        # frame between the caller and aiohttp is resumed again on each of
+        # the several suspensions of a request.
         while True:
             attempt += 1
             waited = False
@@ -258,7 +254,7 @@ class Session:
             if _log.isEnabledFor(logging.DEBUG):
                 self._log(method, url, status, attempt, started)
             if status < 300:
-                return response
+                return self._decode(response, into, envelope)
             if status == 401 and not refreshed and replayable:
                 refreshed = True
                 await self._refresh(used)

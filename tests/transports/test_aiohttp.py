@@ -16,6 +16,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from aioresponses import aioresponses
+from yarl import URL
 
 import moment_async as ma
 from moment_async._constants import DEFAULT_MAX_CONNECTIONS
@@ -481,3 +482,33 @@ async def test_send_after_aclose_raises_client_closed_error(server, used):
 
     assert None is transport._session
     assert int(used) == len(seen(server))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/openapi/v4/customerFiles/12",
+        "https://apis.moment.kakao.com/openapi/v4/customerFiles/12/adGroups",
+        "HTTP://Example.COM:80/a/./b/../c",
+        "http://[::1]:8080/a//b",
+        "http://h/a b/ü",
+        "http://h/p%2F/x",
+        "http://user:pw@h/x",
+        "http://h/path?x=1#frag",
+        "http://h",
+        "http://h:8080/base?q=1",
+    ],
+)
+def test_url_fast_path_reads_urls_as_yarl_does(url):
+    transport = ma.AiohttpTransport()
+    # Twice: the second read goes through the remembered origin.
+    for _ in range(2):
+        built = transport._url(url)
+        assert built == URL(url)
+        assert str(built) == str(URL(url))
+
+
+def test_url_fast_path_is_taken_for_the_calls_urls():
+    transport = ma.AiohttpTransport()
+    transport._url("http://127.0.0.1:8080/openapi/v4/customerFiles/12")
+    assert list(transport._origins) == ["http://127.0.0.1:8080"]
