@@ -85,8 +85,6 @@ class MomentClient:
         if not base_url.startswith(("http://", "https://")):
             msg = f"base_url must start with http:// or https://, got {base_url!r}"
             raise ValidationError(msg)
-        if isinstance(timeout, int | float):
-            timeout = Timeout(total=float(timeout))
         if limiter is True:
             limiter = KeyedLimiter()
         self._session = Session(
@@ -96,7 +94,7 @@ class MomentClient:
             routes=merge_routes(routes),
             limiter=None if limiter is False else limiter,
             retry=retry if retry is not None else RetryPolicy(),
-            timeout=timeout if timeout is not None else Timeout(),
+            timeout=Timeout() if timeout is None else Timeout.of(timeout),
         )
 
     def __repr__(self) -> str:

@@ -150,6 +150,7 @@ class Session:
         multipart: MultipartBody | None = None,
         limit_id: int | None = None,
         envelope: str | None = None,
+        timeout: Timeout | float | None = None,
     ) -> T: ...
 
     @overload
@@ -165,6 +166,7 @@ class Session:
         multipart: MultipartBody | None = None,
         limit_id: int | None = None,
         envelope: str | None = None,
+        timeout: Timeout | float | None = None,
     ) -> None: ...
 
     async def call(  # noqa: PLR0912, PLR0915  # one frame for the whole hot path
@@ -179,6 +181,7 @@ class Session:
         multipart: MultipartBody | None = None,
         limit_id: int | None = None,
         envelope: str | None = None,
+        timeout: Timeout | float | None = None,
     ) -> T | None:
         """
         Send call *name* for ad account *account* and decode the answer *into*.
@@ -187,7 +190,8 @@ class Session:
         snake_case parameters, sent with their wire names; *json* is a body
         from ``encode``; *limit_id* is the customer file a per-file rate
         limit counts on; *envelope* is the key wrapping the answer
-        (``{"content": [...]}``).
+        (``{"content": [...]}``); *timeout* replaces the client's for
+        this call.
         """
         if self._closed:
             msg = "the client is closed; create a new MomentClient"
@@ -199,7 +203,7 @@ class Session:
             query = {to_camel(key): value for key, value in query.items()}
         method = route.method
         retry = self._retry
-        timeout = self._timeout
+        timeout = self._timeout if timeout is None else Timeout.of(timeout)
         # One deadline for the whole call: limiter waits, every attempt and
         # every backoff sleep. The transport's own timer enforces what is
         # left of it during an attempt, so the fast path adds no timer.
@@ -219,14 +223,14 @@ class Session:
             if limiter is not None and route.rate is not None:
                 key = self._limit_key(route, account, limit_id)
                 if not limiter.try_acquire(key, route.rate):
-                    waited = await self._wait_for_slot(route, key, deadline)
+                    waited = await self._wait_for_slot(route, key, deadline, timeout)
             if self._authorization is None:
                 await self._refresh(None)
             used = self._authorization
             assert used is not None  # noqa: S101  # _refresh sets it or raises
             attempt_timeout = timeout
             if deadline is not None and (attempt > 1 or waited):
-                attempt_timeout = self._time_left(route, deadline)
+                attempt_timeout = self._time_left(route, deadline, timeout)
             started = time.perf_counter()
             try:
                 response = await self._transport.send(
@@ -271,7 +275,7 @@ class Session:
             raise self._error(response)
 
     async def _wait_for_slot(
-        self, route: Route, key: str, deadline: float | None
+        self, route: Route, key: str, deadline: float | None, timeout: Timeout
     ) -> bool:
         assert self._limiter is not None  # noqa: S101  # checked by the caller
         assert route.rate is not None  # noqa: S101  # checked by the caller
@@ -281,15 +285,17 @@ class Session:
         try:
             return await self._limiter.acquire(key, route.rate, left)
         except TimeoutError as exc:
-            msg = f"{route.method} {route.path} waited for its rate limit past the {self._timeout.total:g} s timeout"
+            msg = f"{route.method} {route.path} waited for its rate limit past the {timeout.total:g} s timeout"
             raise RequestTimeoutError(msg, maybe_sent=False) from exc
 
-    def _time_left(self, route: Route, deadline: float) -> Timeout:
+    def _time_left(self, route: Route, deadline: float, timeout: Timeout) -> Timeout:
         left = deadline - asyncio.get_running_loop().time()
         if left <= 0:
-            msg = f"{route.method} {route.path} did not finish within {self._timeout.total:g} s"
+            msg = (
+                f"{route.method} {route.path} did not finish within {timeout.total:g} s"
+            )
             raise RequestTimeoutError(msg, maybe_sent=False)
-        return attrs.evolve(self._timeout, total=left)
+        return attrs.evolve(timeout, total=left)
 
     @staticmethod
     async def _backoff(delay: float, deadline: float | None) -> bool:

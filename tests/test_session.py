@@ -379,6 +379,47 @@ async def test_total_timeout_bounds_the_whole_call():
     assert time.monotonic() - started < 2
 
 
+async def test_per_call_timeout_replaces_the_clients():
+    """timeout= on one call bounds that call; the client's own stays for the others."""
+    seen: list[float | None] = []
+
+    async def handler(request: Request) -> Response:
+        seen.append(request.timeout.total)
+        if request.url.endswith("/7"):
+            await asyncio.sleep(5)
+        return json_response(FILE)
+
+    async with client_for(handler, timeout=30) as client:
+        files = client.ad_account(1).customer_files
+        started = time.monotonic()
+        with pytest.raises(ma.RequestTimeoutError):
+            await files.get(7, timeout=0.1)
+        assert time.monotonic() - started < 2
+        await files.get(8, timeout=ma.Timeout(total=2, connect=1))
+        await files.get(9)
+
+    assert seen == [0.1, 2, 30]
+
+
+@pytest.mark.parametrize("bad", [0, -1, float("nan"), True, "5"])
+async def test_bad_per_call_timeout_is_refused_before_sending(bad):
+    """A timeout that is not a positive number or a Timeout is a ValidationError; nothing is sent."""
+    handler = Recorder(json_response(FILE))
+
+    async with client_for(handler) as client:
+        with pytest.raises(ma.ValidationError, match="timeout must be a positive number"):
+            await client.ad_account(1).customer_files.get(7, timeout=bad)
+
+    assert handler.requests == []
+
+
+def test_bad_timeout_fields_are_refused():
+    """Each Timeout field is a positive number of seconds or None."""
+    with pytest.raises(ma.ValidationError, match="connect must be a positive number"):
+        ma.Timeout(connect=-1)
+    assert ma.Timeout(read=None, connect=None).read is None
+
+
 async def test_backoff_that_would_pass_the_deadline_is_not_waited():
     """A retry whose wait would outlive the total timeout is skipped: the last answer is raised at once."""
     handler = Recorder(error_response(503, headers={"Retry-After": "30"}))

@@ -4,6 +4,7 @@ The contract between the session and whatever moves bytes: one request in, one r
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterable, Mapping
 from typing import Protocol, runtime_checkable
 
@@ -14,6 +15,7 @@ from .._constants import (
     DEFAULT_READ_TIMEOUT,
     DEFAULT_TOTAL_TIMEOUT,
 )
+from .._errors import ValidationError
 
 
 @attrs.frozen(kw_only=True)
@@ -30,9 +32,51 @@ class Timeout:
         MomentClient(token, timeout=30)  # total only
     """
 
-    total: float | None = DEFAULT_TOTAL_TIMEOUT
-    connect: float | None = DEFAULT_CONNECT_TIMEOUT
-    read: float | None = DEFAULT_READ_TIMEOUT
+    total: float | None = attrs.field(
+        default=DEFAULT_TOTAL_TIMEOUT,
+        validator=lambda _, a, v: _check_seconds(a.name, v),
+    )
+    connect: float | None = attrs.field(
+        default=DEFAULT_CONNECT_TIMEOUT,
+        validator=lambda _, a, v: _check_seconds(a.name, v),
+    )
+    read: float | None = attrs.field(
+        default=DEFAULT_READ_TIMEOUT,
+        validator=lambda _, a, v: _check_seconds(a.name, v),
+    )
+
+    @classmethod
+    def of(cls, value: Timeout | float) -> Timeout:
+        """
+        Return *value* as a ``Timeout``: a number is the total in seconds.
+
+        ``Timeout.of(30)`` is ``Timeout(total=30)``, with the default
+        connect and read limits.
+
+        Raises:
+            ValidationError: *value* is neither a ``Timeout`` nor a positive number.
+        """
+        if isinstance(value, Timeout):
+            return value
+        _check_seconds("timeout", value)
+        return cls(total=float(value))
+
+
+def _check_seconds(name: str, value: object) -> None:
+    if value is None and name != "timeout":
+        return
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        msg = (
+            f"{name} must be a positive number of seconds"
+            + (" or None" if name != "timeout" else " or a Timeout")
+            + f", got {value!r}"
+        )
+        raise ValidationError(msg)
 
 
 # Mutable (treat it as read-only): a frozen class costs microseconds per

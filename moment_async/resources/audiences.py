@@ -8,6 +8,7 @@ import builtins
 from collections.abc import Iterable
 
 from .._errors import ValidationError
+from .._transports.base import Timeout
 from .._validate import check_audience_spec, check_id, check_ids
 from ..models import (
     Audience,
@@ -37,15 +38,23 @@ class Audiences(Resource):
 
     __slots__ = ()
 
-    async def list(self) -> builtins.list[AudienceSummary]:
+    async def list(
+        self, *, timeout: Timeout | float | None = None
+    ) -> builtins.list[AudienceSummary]:
         """
         List the ad account's audiences.
         """
         return await self._session.call(
-            "audiences.list", self._account, list[AudienceSummary], envelope="content"
+            "audiences.list",
+            self._account,
+            list[AudienceSummary],
+            envelope="content",
+            timeout=timeout,
         )
 
-    async def get(self, audience_id: int) -> Audience:
+    async def get(
+        self, audience_id: int, *, timeout: Timeout | float | None = None
+    ) -> Audience:
         """
         Fetch one audience with its targeting.
 
@@ -54,10 +63,16 @@ class Audiences(Resource):
         """
         audience_id = check_id(audience_id, "audience_id")
         return await self._session.call(
-            "audiences.get", self._account, Audience, path_id=audience_id
+            "audiences.get",
+            self._account,
+            Audience,
+            path_id=audience_id,
+            timeout=timeout,
         )
 
-    async def create(self, spec: AudienceSpec) -> Audience:
+    async def create(
+        self, spec: AudienceSpec, *, timeout: Timeout | float | None = None
+    ) -> Audience:
         """
         Create an audience from *spec*; never sent twice by a retry.
 
@@ -68,10 +83,16 @@ class Audiences(Resource):
         """
         body = self._session.encode(_checked(spec), {"ad_account_id": self.account_id})
         return await self._session.call(
-            "audiences.create", self._account, Audience, json=body
+            "audiences.create", self._account, Audience, json=body, timeout=timeout
         )
 
-    async def update(self, audience_id: int, spec: AudienceSpec) -> Audience:
+    async def update(
+        self,
+        audience_id: int,
+        spec: AudienceSpec,
+        *,
+        timeout: Timeout | float | None = None,
+    ) -> Audience:
         """
         Replace an audience's settings with *spec*.
 
@@ -84,10 +105,12 @@ class Audiences(Resource):
         }
         body = self._session.encode(_checked(spec), fields)
         return await self._session.call(
-            "audiences.update", self._account, Audience, json=body
+            "audiences.update", self._account, Audience, json=body, timeout=timeout
         )
 
-    async def delete(self, audience_id: int) -> None:
+    async def delete(
+        self, audience_id: int, *, timeout: Timeout | float | None = None
+    ) -> None:
         """
         Delete an audience.
 
@@ -96,10 +119,16 @@ class Audiences(Resource):
         """
         audience_id = check_id(audience_id, "audience_id")
         await self._session.call(
-            "audiences.delete", self._account, None, path_id=audience_id
+            "audiences.delete",
+            self._account,
+            None,
+            path_id=audience_id,
+            timeout=timeout,
         )
 
-    async def delete_many(self, audience_ids: Iterable[int]) -> BulkDeleteResult:
+    async def delete_many(
+        self, audience_ids: Iterable[int], *, timeout: Timeout | float | None = None
+    ) -> BulkDeleteResult:
         """
         Delete several audiences at once; each may fail on its own.
 
@@ -112,9 +141,12 @@ class Audiences(Resource):
             self._account,
             BulkDeleteResult,
             query={"audience_ids": ",".join(map(str, ids))},
+            timeout=timeout,
         )
 
-    async def ad_groups(self, audience_id: int) -> builtins.list[AudienceAdGroup]:
+    async def ad_groups(
+        self, audience_id: int, *, timeout: Timeout | float | None = None
+    ) -> builtins.list[AudienceAdGroup]:
         """
         List the ad groups that use an audience.
         """
@@ -125,9 +157,16 @@ class Audiences(Resource):
             list[AudienceAdGroup],
             path_id=audience_id,
             envelope="content",
+            timeout=timeout,
         )
 
-    async def unlink(self, audience_id: int, ad_group_id: int) -> None:
+    async def unlink(
+        self,
+        audience_id: int,
+        ad_group_id: int,
+        *,
+        timeout: Timeout | float | None = None,
+    ) -> None:
         """
         Stop an ad group from using an audience.
         """
@@ -139,4 +178,5 @@ class Audiences(Resource):
             None,
             path_id=audience_id,
             query={"ad_group_id": str(ad_group)},
+            timeout=timeout,
         )

@@ -8,6 +8,7 @@ import builtins
 from collections.abc import Iterable, Sequence
 
 from .._multipart import MultipartBody, prepare_files
+from .._transports.base import Timeout
 from .._types import FileInput, Progress
 from .._validate import check_bool, check_id, check_ids, check_name, check_url
 from ..models import (
@@ -29,15 +30,19 @@ class CustomerFiles(Resource):
 
     __slots__ = ()
 
-    async def list(self) -> builtins.list[CustomerFile]:
+    async def list(
+        self, *, timeout: Timeout | float | None = None
+    ) -> builtins.list[CustomerFile]:
         """
         List the ad account's customer files (at most 50 exist per account).
         """
         return await self._session.call(
-            "customer_files.list", self._account, list[CustomerFile]
+            "customer_files.list", self._account, list[CustomerFile], timeout=timeout
         )
 
-    async def get(self, file_id: int) -> CustomerFile:
+    async def get(
+        self, file_id: int, *, timeout: Timeout | float | None = None
+    ) -> CustomerFile:
         """
         Fetch one customer file.
 
@@ -55,10 +60,16 @@ class CustomerFiles(Resource):
             CustomerFile,
             path_id=file_id,
             limit_id=file_id,
+            timeout=timeout,
         )
 
     async def upload(
-        self, name: str, files: Sequence[FileInput], *, progress: Progress | None = None
+        self,
+        name: str,
+        files: Sequence[FileInput],
+        *,
+        progress: Progress | None = None,
+        timeout: Timeout | float | None = None,
     ) -> CustomerFileUpload:
         """
         Register a new customer file from 1 to 10 CSV files (multipart upload).
@@ -82,11 +93,20 @@ class CustomerFiles(Resource):
         name = check_name(name)
         body = MultipartBody([("name", name)], prepare_files(files), progress)
         return await self._session.call(
-            "customer_files.upload", self._account, CustomerFileUpload, multipart=body
+            "customer_files.upload",
+            self._account,
+            CustomerFileUpload,
+            multipart=body,
+            timeout=timeout,
         )
 
     async def register_url(
-        self, name: str, source_url: str, renewable: bool = False
+        self,
+        name: str,
+        source_url: str,
+        renewable: bool = False,
+        *,
+        timeout: Timeout | float | None = None,
     ) -> CustomerFile:
         """
         Register a new customer file from a public http(s) URL serving a CSV.
@@ -110,6 +130,7 @@ class CustomerFiles(Resource):
             self._account,
             CustomerFile,
             json=self._session.encode(None, fields),
+            timeout=timeout,
         )
 
     async def replace_files(
@@ -118,6 +139,7 @@ class CustomerFiles(Resource):
         files: Sequence[FileInput],
         *,
         progress: Progress | None = None,
+        timeout: Timeout | float | None = None,
     ) -> CustomerFileUpload:
         """
         Replace the CSV files of a customer file registered with files.
@@ -138,10 +160,16 @@ class CustomerFiles(Resource):
             CustomerFileUpload,
             multipart=body,
             limit_id=file_id,
+            timeout=timeout,
         )
 
     async def replace_url(
-        self, file_id: int, source_url: str, renewable: bool | None = None
+        self,
+        file_id: int,
+        source_url: str,
+        renewable: bool | None = None,
+        *,
+        timeout: Timeout | float | None = None,
     ) -> CustomerFile:
         """
         Point a customer file registered by URL at a new URL.
@@ -166,9 +194,12 @@ class CustomerFiles(Resource):
             CustomerFile,
             json=self._session.encode(None, fields),
             limit_id=file_id,
+            timeout=timeout,
         )
 
-    async def rename(self, file_id: int, name: str) -> CustomerFile:
+    async def rename(
+        self, file_id: int, name: str, *, timeout: Timeout | float | None = None
+    ) -> CustomerFile:
         """
         Change a customer file's name; its contents stay as they are.
 
@@ -182,9 +213,12 @@ class CustomerFiles(Resource):
             self._account,
             CustomerFile,
             json=self._session.encode(None, fields),
+            timeout=timeout,
         )
 
-    async def delete(self, file_id: int) -> None:
+    async def delete(
+        self, file_id: int, *, timeout: Timeout | float | None = None
+    ) -> None:
         """
         Delete a customer file.
 
@@ -194,10 +228,16 @@ class CustomerFiles(Resource):
         """
         file_id = check_id(file_id, "file_id")
         await self._session.call(
-            "customer_files.delete", self._account, None, path_id=file_id
+            "customer_files.delete",
+            self._account,
+            None,
+            path_id=file_id,
+            timeout=timeout,
         )
 
-    async def delete_many(self, file_ids: Iterable[int]) -> BulkDeleteResult:
+    async def delete_many(
+        self, file_ids: Iterable[int], *, timeout: Timeout | float | None = None
+    ) -> BulkDeleteResult:
         """
         Delete several customer files at once; each may fail on its own.
 
@@ -213,9 +253,12 @@ class CustomerFiles(Resource):
             self._account,
             BulkDeleteResult,
             query={"customer_file_ids": ",".join(map(str, ids))},
+            timeout=timeout,
         )
 
-    async def usage(self, file_id: int) -> builtins.list[AdGroupAndCampaign]:
+    async def usage(
+        self, file_id: int, *, timeout: Timeout | float | None = None
+    ) -> builtins.list[AdGroupAndCampaign]:
         """
         List the ad groups, with their campaigns, that use a customer file.
         """
@@ -225,4 +268,5 @@ class CustomerFiles(Resource):
             self._account,
             list[AdGroupAndCampaign],
             path_id=file_id,
+            timeout=timeout,
         )
