@@ -407,7 +407,9 @@ async def test_bad_per_call_timeout_is_refused_before_sending(bad):
     handler = Recorder(json_response(FILE))
 
     async with client_for(handler) as client:
-        with pytest.raises(ma.ValidationError, match="timeout must be a positive number"):
+        with pytest.raises(
+            ma.ValidationError, match="timeout must be a positive number"
+        ):
             await client.ad_account(1).customer_files.get(7, timeout=bad)
 
     assert handler.requests == []
