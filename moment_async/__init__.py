@@ -18,6 +18,7 @@ from ._client import (
     MomentClient,
 )
 from ._errors import (
+    AmbiguousWriteError,
     APIError,
     AuthenticationError,
     BadRequestError,
@@ -38,10 +39,16 @@ from ._limits import (
     Rate,
 )
 from ._retry import (
+    RetryBudget,
     RetryPolicy,
 )
 from ._routes import (
     Route,
+)
+from ._trace import (
+    RequestEnded,
+    RequestHooks,
+    RequestStarted,
 )
 from ._transports import (
     AiohttpTransport,
@@ -97,6 +104,7 @@ __all__ = [
     "AdGroupAndCampaign",
     "AdGroupType",
     "AiohttpTransport",
+    "AmbiguousWriteError",
     "Audience",
     "AudienceAdGroup",
     "AudienceSpec",
@@ -133,8 +141,12 @@ __all__ = [
     "RateLimitError",
     "RegistrationType",
     "Request",
+    "RequestEnded",
+    "RequestHooks",
+    "RequestStarted",
     "RequestTimeoutError",
     "Response",
+    "RetryBudget",
     "RetryPolicy",
     "Route",
     "SelectionType",

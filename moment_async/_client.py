@@ -14,6 +14,7 @@ from ._limits import KeyedLimiter
 from ._retry import RetryPolicy
 from ._routes import Route, merge_routes
 from ._session import Session
+from ._trace import RequestHooks
 from ._transports.aiohttp import AiohttpTransport
 from ._transports.base import Timeout, Transport
 from ._types import TokenSource
@@ -69,6 +70,8 @@ class MomentClient:
             ``KeyedLimiter``.
         routes: Replacements for documented routes, by call name
             (``"customer_files.usage"``): a ``Route`` or ``(method, path)``.
+        hooks: Functions called as each HTTP request starts and ends, for
+            tracing (``RequestHooks``).
     """
 
     def __init__(
@@ -81,6 +84,7 @@ class MomentClient:
         retry: RetryPolicy | None = None,
         limiter: KeyedLimiter | bool = True,
         routes: Mapping[str, Route | tuple[str, str]] | None = None,
+        hooks: RequestHooks | None = None,
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
             msg = f"base_url must start with http:// or https://, got {base_url!r}"
@@ -95,6 +99,7 @@ class MomentClient:
             limiter=None if limiter is False else limiter,
             retry=retry if retry is not None else RetryPolicy(),
             timeout=Timeout() if timeout is None else Timeout.of(timeout),
+            hooks=hooks,
         )
 
     def __repr__(self) -> str:

@@ -14,9 +14,10 @@ The exceptions moment_async raises, and the map from a status to its class.
     │   ├── NotFoundError                    404, or Moment detail code 21006
     │   ├── RateLimitError                   429, or the client-side limiter
     │   └── ServerError                      5xx
-    └── TransportError                       no complete answer came back
-        ├── ConnectError                     no connection: nothing was sent
-        └── RequestTimeoutError (TimeoutError)
+    ├── TransportError                       no complete answer came back
+    │   ├── ConnectError                     no connection: nothing was sent
+    │   └── RequestTimeoutError (TimeoutError)
+    └── AmbiguousWriteError                  a create may or may not have happened
 
 Every exception pickles (bulk jobs move them between processes): each
 ``__init__`` passes all its arguments on to ``BaseException``.
@@ -199,6 +200,34 @@ class RequestTimeoutError(TransportError, TimeoutError):
     """
 
 
+class AmbiguousWriteError(MomentError):
+    """
+    Raised when a create failed after its request may have reached Kakao.
+
+    A connection that broke after the body was sent, a timeout while
+    waiting for the answer, or a 5xx answer leave a customer file or
+    audience created or not: the client does not send the request again,
+    which could create it twice. ``call`` names the call and ``name`` the
+    object's name; ``reconciled`` says whether the client listed the ad
+    account to look for it (``reconcile=True``) and found nothing yet,
+    which is not proof that nothing will appear. The original error is the
+    ``__cause__``::
+
+        try:
+            await files.upload("buyers", ["a.csv"], reconcile=True)
+        except ma.AmbiguousWriteError as exc:
+            log.warning("check the account before trying again: %s", exc)
+    """
+
+    def __init__(
+        self, message: str, call: str, name: str, reconciled: bool = False
+    ) -> None:
+        super().__init__(message, call, name, reconciled)
+        self.call = call
+        self.name = name
+        self.reconciled = reconciled
+
+
 _STATUS_ERRORS: Final[dict[int, type[APIError]]] = {
     400: BadRequestError,
     401: AuthenticationError,
@@ -226,6 +255,11 @@ _CODE_STATUS: Final[dict[int, int]] = {
     -813: 400,
     -9798: 503,
 }
+
+#: Platform codes that refuse a call for good: a bad parameter, an API not
+#: enabled, no permission, a quota, a suspended app, an unlinked user, a
+#: bad token, missing consent. Sending the same call again cannot succeed.
+PERMANENT_CODES: Final = frozenset({-2, -3, -5, -10, -12, -101, -401, -402})
 
 
 def error_for_status(status: int, detail_code: int | None = None) -> type[APIError]:

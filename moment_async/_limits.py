@@ -43,9 +43,11 @@ class _Bucket:
     Strictly private: a key whose calls contend, with its aiolimiter.
     """
 
-    __slots__ = ("idle_after", "limiter", "users")
+    __slots__ = ("idle_after", "limiter", "paused_until", "users")
 
     def __init__(self, idle_after: float, rate: Rate) -> None:
+        #: Set by a 429: no slot is given before this time.
+        self.paused_until = 0.0
         # AsyncLimiter(1, spacing) lets one call through per spacing; an
         # AsyncLimiter(N, T) would let up to 2N-1 through in its first window.
         self.limiter = AsyncLimiter(1, rate.spacing)
@@ -124,6 +126,9 @@ class KeyedLimiter:
         else:
             # The first contention: the slot taken before is still running.
             bucket = buckets[key] = _Bucket(entry, rate)
+            # The slot is free at *entry*: later than a spacing from now
+            # when a 429 paused the key.
+            bucket.paused_until = entry
             primed = True
         limiter = bucket.limiter
         if not self.wait and (primed or not limiter.has_capacity()):
@@ -145,10 +150,31 @@ class KeyedLimiter:
                 await limiter.acquire()
             async with asyncio.timeout(max_wait):
                 await limiter.acquire()
+                # Slots are handed out in order, so only the first waiter
+                # sleeps the whole pause; the later ones sleep what is left.
+                pause = bucket.paused_until - time.monotonic()
+                if pause > 0:
+                    await asyncio.sleep(pause)
         finally:
             bucket.users -= 1
             bucket.idle_after = time.monotonic() + rate.spacing
         return True
+
+    def pause(self, key: str, seconds: float) -> None:
+        """
+        Give *key* no slot for *seconds*: the API answered one of its calls 429.
+
+        Every call on the key waits, not only the one that was refused.
+        """
+        buckets = self._buckets
+        until = time.monotonic() + seconds
+        entry = buckets.get(key)
+        if isinstance(entry, _Bucket):
+            entry.paused_until = max(entry.paused_until, until)
+            entry.idle_after = max(entry.idle_after, until)
+        else:
+            buckets[key] = until if entry is None else max(entry, until)
+        buckets.move_to_end(key)
 
     def _evict(self, now: float) -> None:
         buckets = self._buckets

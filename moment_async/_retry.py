@@ -6,15 +6,88 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from email.utils import parsedate_to_datetime
 from typing import Final
 
 import attrs
 
-from ._errors import TransportError
+from ._errors import PERMANENT_CODES, TransportError
 
 _SAFE_METHODS: Final = frozenset({"GET", "DELETE"})
 _RETRY_STATUSES: Final = frozenset({429, 502, 503, 504})
+
+
+@attrs.frozen(kw_only=True)
+class RetryBudget:
+    """
+    How many retries a whole client may make: a token bucket of retries.
+
+    Each retry takes one token; each call that succeeds at once puts back
+    *per_success* of one, and *per_second* tokens come back with time, up
+    to *capacity*. When the bucket is empty a failed call is not retried
+    but raised. A fan-out over thousands of ad accounts during an outage
+    then sends about one extra request per ten calls instead of three per
+    call, and the retries come back as soon as calls succeed again::
+
+        RetryPolicy(budget=RetryBudget(capacity=50, per_success=0.2))
+        RetryPolicy(budget=None)  # no budget: every call retries on its own
+    """
+
+    capacity: float = attrs.field(default=100.0, validator=attrs.validators.gt(0))
+    per_success: float = attrs.field(default=0.1, validator=attrs.validators.ge(0))
+    per_second: float = attrs.field(default=1.0, validator=attrs.validators.ge(0))
+
+
+class RetryTokens:
+    """
+    Strictly private: the live bucket of a ``RetryBudget``, one per client.
+    """
+
+    __slots__ = ("_budget", "_tokens", "_updated")
+
+    def __init__(self, budget: RetryBudget) -> None:
+        self._budget = budget
+        self._tokens = budget.capacity
+        self._updated = time.monotonic()
+
+    def __repr__(self) -> str:
+        return f"<RetryTokens {self._tokens:.1f}/{self._budget.capacity:g}>"
+
+    @property
+    def tokens(self) -> float:
+        """
+        Tokens in the bucket now.
+        """
+        self._refill()
+        return self._tokens
+
+    def _refill(self) -> None:
+        now = time.monotonic()
+        budget = self._budget
+        self._tokens = min(
+            budget.capacity, self._tokens + (now - self._updated) * budget.per_second
+        )
+        self._updated = now
+
+    def success(self) -> None:
+        """
+        Put back a share of a token for a call that succeeded.
+        """
+        tokens = self._tokens + self._budget.per_success
+        self._tokens = (
+            tokens if tokens < self._budget.capacity else self._budget.capacity
+        )
+
+    def take(self) -> bool:
+        """
+        Take a token for one retry; say whether there was one.
+        """
+        self._refill()
+        if self._tokens < 1:
+            return False
+        self._tokens -= 1
+        return True
 
 
 @attrs.frozen(kw_only=True)
@@ -31,7 +104,10 @@ class RetryPolicy:
     The wait before retry *n* (1-based) is a random time between 0 and
     ``min(max_backoff, backoff * 2 ** (n - 1))`` seconds, or the server's
     ``Retry-After`` when it sends one. *attempts* counts the first try; the
-    client's total timeout bounds the whole series::
+    client's total timeout bounds the whole series. An answer whose Kakao
+    code is a permanent refusal (a bad parameter, no permission, a quota, a
+    bad token) is never retried, whatever its status. *budget* caps the
+    retries of the whole client (see ``RetryBudget``)::
 
         MomentClient(token, retry=RetryPolicy(attempts=6, max_backoff=30))
         MomentClient(token, retry=RetryPolicy.never())
@@ -41,6 +117,7 @@ class RetryPolicy:
     backoff: float = 0.5
     max_backoff: float = 8.0
     statuses: frozenset[int] = _RETRY_STATUSES
+    budget: RetryBudget | None = RetryBudget()
 
     @classmethod
     def never(cls) -> RetryPolicy:
@@ -49,11 +126,15 @@ class RetryPolicy:
         """
         return cls(attempts=1)
 
-    def retries_status(self, method: str, status: int) -> bool:
+    def retries_status(self, method: str, status: int, code: int | None = None) -> bool:
         """
-        Whether an answer with *status* to a *method* call may be retried.
+        Whether an answer with *status* and Kakao *code* to a *method* call may be retried.
         """
-        return status in self.statuses and method in _SAFE_METHODS
+        return (
+            status in self.statuses
+            and method in _SAFE_METHODS
+            and code not in PERMANENT_CODES
+        )
 
     def retries_error(self, method: str, error: TransportError) -> bool:
         """

@@ -36,8 +36,9 @@ from ._errors import (
 )
 from ._limits import KeyedLimiter
 from ._multipart import MultipartBody
-from ._retry import RetryPolicy, parse_retry_after
+from ._retry import RetryPolicy, RetryTokens, parse_retry_after
 from ._routes import Route, Scope
+from ._trace import RequestHooks, RequestStarted
 from ._transports.base import Request, Response, Timeout, Transport
 from ._types import TokenSource
 
@@ -78,8 +79,12 @@ class Session:
         limiter: KeyedLimiter | None,
         retry: RetryPolicy,
         timeout: Timeout,
+        hooks: RequestHooks | None = None,
     ) -> None:
         self._transport = transport
+        self._hooks = hooks
+        # One bucket of retries for the whole client, shared by every call.
+        self._retry_tokens = None if retry.budget is None else RetryTokens(retry.budget)
         self._base_url = base_url.rstrip("/")
         self._routes = {
             name: (route, self._base_url + route.path) for name, route in routes.items()
@@ -88,7 +93,7 @@ class Session:
         self._retry = retry
         self._timeout = timeout
         self._converter = make_converter()
-        self._hooks: dict[Any, Callable[[Any, Any], Any]] = {}
+        self._structure_hooks: dict[Any, Callable[[Any, Any], Any]] = {}
         self._closed = False
         self._provider: Callable[[], Awaitable[str]] | None = None
         self._authorization: str | None = None
@@ -212,18 +217,30 @@ class Session:
         headers, body = _headers(account, json, multipart)
         replayable = multipart is None or multipart.replayable
         refreshed = self._provider is None
+        tokens = self._retry_tokens
+        limiter = self._limiter
+        key = None
+        if limiter is not None and route.rate is not None:
+            key = self._limit_key(route, account, limit_id)
         attempt = 0
         # Everything up to the transport runs in this one coroutine: every
         # frame between the caller and aiohttp is resumed again on each of
         # the several suspensions of a request.
         while True:
             attempt += 1
-            waited = False
-            limiter = self._limiter
-            if limiter is not None and route.rate is not None:
-                key = self._limit_key(route, account, limit_id)
+            waited = 0.0
+            if key is not None:
+                assert limiter is not None  # noqa: S101  # a key comes with a limiter
+                assert route.rate is not None  # noqa: S101  # and with a rate
                 if not limiter.try_acquire(key, route.rate):
-                    waited = await self._wait_for_slot(route, key, deadline, timeout)
+                    wait_started = loop_time()
+                    await self._wait_for_slot(route, key, deadline, timeout)
+                    waited = loop_time() - wait_started
+                    # A property, so the type checker knows it may change
+                    # while the call waited.
+                    if self.closed:
+                        msg = "the client was closed while this call waited for its rate limit; nothing was sent"
+                        raise ClientClosedError(msg)
             if self._authorization is None:
                 await self._refresh(None)
             used = self._authorization
@@ -231,6 +248,10 @@ class Session:
             attempt_timeout = timeout
             if deadline is not None and (attempt > 1 or waited):
                 attempt_timeout = self._time_left(route, deadline, timeout)
+            hooks = self._hooks
+            event = None
+            if hooks is not None:
+                event = hooks.started(name, method, self._path(url), account, attempt)
             started = time.perf_counter()
             try:
                 response = await self._transport.send(
@@ -245,34 +266,46 @@ class Session:
                     )
                 )
             except TransportError as exc:
-                self._log(method, url, None, attempt, started)
+                self._ended(event, method, url, None, exc, attempt, started, waited)
+                if self.closed:
+                    msg = "the client was closed while this call was in flight"
+                    raise ClientClosedError(msg) from exc
                 if (
                     attempt < retry.attempts
                     and replayable
                     and retry.retries_error(method, exc)
-                    and await self._backoff(retry.delay(attempt), deadline)
+                    and await self._backoff(retry.delay(attempt), deadline, tokens)
                 ):
                     continue
                 raise
             status = response.status
-            if _log.isEnabledFor(logging.DEBUG):
-                self._log(method, url, status, attempt, started)
+            if event is not None or _log.isEnabledFor(logging.DEBUG):
+                self._ended(event, method, url, status, None, attempt, started, waited)
             if status < 300:
+                if tokens is not None and attempt == 1:
+                    tokens.success()
                 return self._decode(response, into, envelope)
             if status == 401 and not refreshed and replayable:
                 refreshed = True
                 await self._refresh(used)
                 continue
+            error = self._error(response)
+            delay = retry.delay(attempt, _header(response, "retry-after"))
+            if status == 429 and key is not None:
+                assert limiter is not None  # noqa: S101  # a key comes with a limiter
+                assert route.rate is not None  # noqa: S101  # and with a rate
+                # Every call on the key waits, not only this one; the
+                # limiter's wait is then this call's backoff too.
+                limiter.pause(key, max(delay, route.rate.spacing))
+                delay = 0.0
             if (
                 attempt < retry.attempts
                 and replayable
-                and retry.retries_status(method, status)
-                and await self._backoff(
-                    retry.delay(attempt, _header(response, "retry-after")), deadline
-                )
+                and retry.retries_status(method, status, error.code)
+                and await self._backoff(delay, deadline, tokens)
             ):
                 continue
-            raise self._error(response)
+            raise error
 
     async def _wait_for_slot(
         self, route: Route, key: str, deadline: float | None, timeout: Timeout
@@ -298,17 +331,26 @@ class Session:
         return attrs.evolve(timeout, total=left)
 
     @staticmethod
-    async def _backoff(delay: float, deadline: float | None) -> bool:
+    async def _backoff(
+        delay: float, deadline: float | None, tokens: RetryTokens | None
+    ) -> bool:
         """
-        Sleep *delay* seconds unless that would pass *deadline*; say whether it slept.
+        Sleep *delay* seconds before a retry; say whether the retry may go.
+
+        It may not when the wait would pass *deadline* (waiting would only
+        end in a timeout: the answer at hand says more), or when the
+        client's retry budget is spent.
         """
         if (
             deadline is not None
             and asyncio.get_running_loop().time() + delay >= deadline
         ):
-            # Waiting would only end in a timeout: the answer we have says more.
             return False
-        await asyncio.sleep(delay)
+        if tokens is not None and not tokens.take():
+            _log.debug("retry budget spent: the failure is raised, not retried")
+            return False
+        if delay > 0:
+            await asyncio.sleep(delay)
         return True
 
     def _limit_key(self, route: Route, account: str, limit_id: int | None) -> str:
@@ -316,18 +358,49 @@ class Session:
             return f"file:{limit_id}"
         return f"user:{self._user}:{account}"
 
-    def _log(
-        self, method: str, url: str, status: int | None, attempt: int, started: float
+    def _path(self, url: str) -> str:
+        return url[len(self._base_url) :] or "/"
+
+    def _ended(
+        self,
+        event: RequestStarted | None,
+        method: str,
+        url: str,
+        status: int | None,
+        error: TransportError | None,
+        attempt: int,
+        started: float,
+        waited: float,
     ) -> None:
-        path = url[len(self._base_url) :] or "/"
-        _log.debug(
-            "%s %s -> %s (attempt %d, %.1f ms)",
-            method,
-            path,
-            status if status is not None else "transport error",
-            attempt,
-            (time.perf_counter() - started) * 1000,
-        )
+        duration = time.perf_counter() - started
+        if event is not None:
+            assert self._hooks is not None  # noqa: S101  # an event comes from the hooks
+            self._hooks.ended(event, status, error, duration, waited)
+        if _log.isEnabledFor(logging.DEBUG):
+            path = self._path(url)
+            outcome = status if status is not None else type(error).__name__
+            # One line a request; the fields again under "moment" for
+            # structured handlers (JSON formatters read record.__dict__).
+            _log.debug(
+                "%s %s -> %s (attempt %d, limiter wait %.1f ms, %.1f ms)",
+                method,
+                path,
+                outcome,
+                attempt,
+                waited * 1000,
+                duration * 1000,
+                extra={
+                    "moment": {
+                        "method": method,
+                        "path": path,
+                        "status": status,
+                        "error": None if error is None else type(error).__name__,
+                        "attempt": attempt,
+                        "limiter_wait_ms": round(waited * 1000, 3),
+                        "duration_ms": round(duration * 1000, 3),
+                    }
+                },
+            )
 
     def _decode(
         self, response: Response, into: type[T] | None, envelope: str | None
@@ -357,9 +430,11 @@ class Session:
         try:
             if envelope is not None:
                 data = data[envelope]
-            hook = self._hooks.get(into)
+            hook = self._structure_hooks.get(into)
             if hook is None:
-                hook = self._hooks[into] = self._converter.get_structure_hook(into)
+                hook = self._structure_hooks[into] = self._converter.get_structure_hook(
+                    into
+                )
             return hook(data, into)  # type: ignore[no-any-return]  # the hook builds an `into`
         except _SHAPE_ERRORS as exc:
             msg = f"the answer does not have the documented shape: {type(exc).__name__}: {exc}"

@@ -55,6 +55,9 @@ SAMPLES: dict[type[ma.MomentError], ma.MomentError] = {
     ma.TransportError: ma.TransportError("connection reset", maybe_sent=True),
     ma.ConnectError: ma.ConnectError("connection refused"),
     ma.RequestTimeoutError: ma.RequestTimeoutError("took 60 s", maybe_sent=False),
+    ma.AmbiguousWriteError: ma.AmbiguousWriteError(
+        "the upload may have created the file", "customer_files.upload", "고객", True
+    ),
 }
 
 

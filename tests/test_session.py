@@ -284,29 +284,47 @@ async def test_retries_stop_at_the_attempt_limit():
     assert -9798 == info.value.code
 
 
-@pytest.mark.parametrize("status", [429, 502, 503, 504])
-async def test_post_is_never_retried_on_status(status):
-    """A create answered with a transient status is not sent again: it might exist."""
-    handler = Recorder(error_response(status))
+@pytest.mark.parametrize(
+    ("status", "code", "raised"),
+    [
+        (429, -813, ma.RateLimitError),
+        (503, -9798, ma.ServerError),
+        (502, -813, ma.AmbiguousWriteError),
+        (503, -813, ma.AmbiguousWriteError),
+        (504, -813, ma.AmbiguousWriteError),
+    ],
+)
+async def test_post_is_never_retried_on_status(status, code, raised):
+    """A create answered with a transient status is not sent again: it might exist.
+
+    A refusal (429, maintenance) is raised as it is; any other 5xx leaves
+    the create ambiguous.
+    """
+    handler = Recorder(error_response(status, code))
     spec = ma.AudienceSpec(name="a", type=ma.AudienceType.DISPLAY)
 
     async with client_for(handler) as client:
-        with pytest.raises(ma.APIError):
+        with pytest.raises(raised) as info:
             await client.ad_account(1).audiences.create(spec)
 
     assert 1 == len(handler.requests)
+    if raised is ma.AmbiguousWriteError:
+        assert isinstance(info.value.__cause__, ma.ServerError)
+        assert not info.value.reconciled
+        assert "audiences.create" == info.value.call
 
 
 async def test_post_is_not_retried_when_body_may_have_been_sent():
-    """A POST whose connection broke after sending is raised, not repeated."""
+    """A POST whose connection broke after sending is not repeated: it is ambiguous."""
     handler = Recorder(ma.TransportError("reset after body"), json_response({"id": 1}))
 
     async with client_for(handler) as client:
-        with pytest.raises(ma.TransportError):
+        with pytest.raises(ma.AmbiguousWriteError, match="reconcile=True") as info:
             await client.ad_account(1).customer_files.register_url(
                 "a", "https://example.com/a.csv"
             )
 
+    assert isinstance(info.value.__cause__, ma.TransportError)
     assert 1 == len(handler.requests)
 
 

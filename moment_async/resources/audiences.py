@@ -5,6 +5,7 @@ The Audience API: the 8 documented calls for one ad account.
 from __future__ import annotations
 
 import builtins
+import datetime as dt
 from collections.abc import Iterable
 
 from .._errors import ValidationError
@@ -18,6 +19,7 @@ from ..models import (
     BulkDeleteResult,
 )
 from ._base import Resource
+from ._reconcile import create_once, newest_match
 
 
 def _checked(spec: object) -> AudienceSpec:
@@ -71,19 +73,40 @@ class Audiences(Resource):
         )
 
     async def create(
-        self, spec: AudienceSpec, *, timeout: Timeout | float | None = None
+        self,
+        spec: AudienceSpec,
+        *,
+        reconcile: bool = False,
+        timeout: Timeout | float | None = None,
     ) -> Audience:
         """
-        Create an audience from *spec*; never sent twice by a retry.
+        Create an audience from *spec*; never sent twice.
+
+        A failure after the request may have reached Kakao raises
+        ``AmbiguousWriteError``; with *reconcile* true the client first
+        lists the account and returns the audience the call created if it
+        is there.
 
         Raises:
             ValidationError: before sending, when *spec* breaks a documented
                 rule (ages without NOT_ALL, a MESSAGE audience with customer
                 file targeting, AREA without locations, ...).
+            AmbiguousWriteError: the call may or may not have created it.
         """
-        body = self._session.encode(_checked(spec), {"ad_account_id": self.account_id})
-        return await self._session.call(
-            "audiences.create", self._account, Audience, json=body, timeout=timeout
+        checked = _checked(spec)
+        body = self._session.encode(checked, {"ad_account_id": self.account_id})
+
+        async def send() -> Audience:
+            return await self._session.call(
+                "audiences.create", self._account, Audience, json=body, timeout=timeout
+            )
+
+        async def find(since: dt.datetime) -> Audience | None:
+            found = newest_match(await self.list(), checked.name, since)
+            return None if found is None else await self.get(found.id)
+
+        return await create_once(
+            "audiences.create", checked.name, send, find, reconcile=reconcile
         )
 
     async def update(

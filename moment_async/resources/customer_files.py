@@ -5,6 +5,7 @@ The Customer file API: the 10 documented calls for one ad account.
 from __future__ import annotations
 
 import builtins
+import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from .._multipart import MultipartBody, prepare_files
@@ -19,6 +20,7 @@ from ..models import (
     FileType,
 )
 from ._base import Resource
+from ._reconcile import create_once, newest_match
 
 
 class CustomerFiles(Resource):
@@ -69,6 +71,7 @@ class CustomerFiles(Resource):
         files: Sequence[FileInput],
         *,
         progress: Progress | None = None,
+        reconcile: bool = False,
         timeout: Timeout | float | None = None,
     ) -> CustomerFileUpload:
         """
@@ -81,7 +84,10 @@ class CustomerFiles(Resource):
 
         Kakao allows one registration every 5 seconds per user and ad
         account; the client waits for the slot. The upload is never re-sent
-        once its body may have reached the server.
+        once its body may have reached the server: such a failure raises
+        ``AmbiguousWriteError``, or with *reconcile* true the client lists
+        the account and returns the file the upload created if it is there
+        (then without the row counts, which only the upload's answer has).
 
         Raises:
             ValidationError: before sending, for a bad name, no files or more
@@ -89,15 +95,36 @@ class CustomerFiles(Resource):
                 more than 200 MB in total.
             BadRequestError: Kakao refused it, e.g. the account already has
                 50 customer files.
+            AmbiguousWriteError: the upload may or may not have created the
+                file (see above).
         """
         name = check_name(name)
         body = MultipartBody([("name", name)], prepare_files(files), progress)
-        return await self._session.call(
-            "customer_files.upload",
-            self._account,
-            CustomerFileUpload,
-            multipart=body,
-            timeout=timeout,
+
+        async def send() -> CustomerFileUpload:
+            return await self._session.call(
+                "customer_files.upload",
+                self._account,
+                CustomerFileUpload,
+                multipart=body,
+                timeout=timeout,
+            )
+
+        async def find(since: dt.datetime) -> CustomerFileUpload | None:
+            found = newest_match(await self.list(), name, since)
+            if found is None:
+                return None
+            return CustomerFileUpload(
+                id=found.id,
+                ad_account_id=found.ad_account_id,
+                name=found.name,
+                file_type=found.file_type,
+                status=found.status,
+                created_date=found.created_date,
+            )
+
+        return await create_once(
+            "customer_files.upload", name, send, find, reconcile=reconcile
         )
 
     async def register_url(
@@ -106,6 +133,7 @@ class CustomerFiles(Resource):
         source_url: str,
         renewable: bool = False,
         *,
+        reconcile: bool = False,
         timeout: Timeout | float | None = None,
     ) -> CustomerFile:
         """
@@ -115,22 +143,42 @@ class CustomerFiles(Resource):
         days. Limited like ``upload``: one every 5 seconds per user and ad
         account, waited for.
 
+        Like ``upload``, never sent again once it may have reached Kakao:
+        *reconcile* true looks for the file in the account's list.
+
         Raises:
             ValidationError: a bad name, a URL that is not http(s) with a
                 host, or *renewable* not a bool.
+            AmbiguousWriteError: the call may or may not have created the
+                file.
         """
+        name = check_name(name)
         fields = {
-            "name": check_name(name),
+            "name": name,
             "file_type": FileType.ADID.value,
             "source_url": check_url(source_url),
             "renewable": check_bool(renewable, "renewable"),
         }
-        return await self._session.call(
+        body = self._session.encode(None, fields)
+
+        async def send() -> CustomerFile:
+            return await self._session.call(
+                "customer_files.register_url",
+                self._account,
+                CustomerFile,
+                json=body,
+                timeout=timeout,
+            )
+
+        async def find(since: dt.datetime) -> CustomerFile | None:
+            return newest_match(await self.list(), name, since)
+
+        return await create_once(
             "customer_files.register_url",
-            self._account,
-            CustomerFile,
-            json=self._session.encode(None, fields),
-            timeout=timeout,
+            name,
+            send,
+            find,
+            reconcile=reconcile,
         )
 
     async def replace_files(
