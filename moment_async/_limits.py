@@ -160,6 +160,17 @@ class KeyedLimiter:
             bucket.idle_after = time.monotonic() + rate.spacing
         return True
 
+    def release(self, key: str) -> None:
+        """
+        Give back the slot of *key* that ``try_acquire`` took, for a call that sent nothing.
+
+        A slot that other calls wait for is kept: they are already queued
+        behind it, and giving it back would not let them go sooner.
+        """
+        entry = self._buckets.get(key)
+        if isinstance(entry, float):
+            self._buckets[key] = min(entry, time.monotonic())
+
     def pause(self, key: str, seconds: float) -> None:
         """
         Give *key* no slot for *seconds*: the API answered one of its calls 429.

@@ -376,3 +376,37 @@ async def test_debug_log_line_is_structured(caplog):
         "GET /customerFiles/7 -> 200 (attempt 1, limiter wait"
         in records[0].getMessage()
     )
+
+
+async def test_attempt_that_sent_nothing_gives_its_slot_back():
+    """A registration refused at connect time did not use its 5 s slot: the retry goes at once."""
+    answers: list[Response | BaseException] = [
+        ma.ConnectError("refused"),
+        json_response({"id": 1, "name": "a"}),
+    ]
+
+    async def handler(request: Request) -> Response:
+        answer = answers.pop(0)
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+    async with client_on(handler, limiter=True) as client:
+        started = time.monotonic()
+        await client.ad_account(1).customer_files.register_url(
+            "a", "https://example.com/a.csv"
+        )
+
+    assert time.monotonic() - started < 2  # not the 5 s a used slot would cost
+    assert not answers
+
+
+def test_release_keeps_a_slot_others_wait_for():
+    """release() frees a fast-path slot; a contended key's slot stays taken."""
+    limiter = KeyedLimiter()
+    rate = ma.Rate(1, 60)
+    assert limiter.try_acquire("a", rate)
+    limiter.release("a")
+    assert limiter.try_acquire("a", rate)
+    limiter.release("missing")  # nothing to give back
+    assert "missing" not in limiter._buckets
