@@ -36,6 +36,7 @@ from ._errors import (
 )
 from ._limits import (
     KeyedLimiter,
+    Limiter,
     Rate,
 )
 from ._retry import (
@@ -130,6 +131,7 @@ __all__ = [
     "FileType",
     "Goal",
     "KeyedLimiter",
+    "Limiter",
     "Location",
     "LocationType",
     "MockTransport",

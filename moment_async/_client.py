@@ -10,7 +10,7 @@ from typing import Self
 
 from ._constants import BASE_URL
 from ._errors import ValidationError
-from ._limits import KeyedLimiter
+from ._limits import KeyedLimiter, Limiter
 from ._retry import RetryPolicy
 from ._routes import Route, merge_routes
 from ._session import Session
@@ -67,7 +67,8 @@ class MomentClient:
         retry: Which calls are retried and how (``RetryPolicy``).
         limiter: ``True`` for the documented rate limits kept in this
             process, ``False`` to send without waiting, or a configured
-            ``KeyedLimiter``.
+            ``Limiter`` (a ``KeyedLimiter``, or another store such as
+            Redis).
         routes: Replacements for documented routes, by call name
             (``"customer_files.usage"``): a ``Route`` or ``(method, path)``.
         hooks: Functions called as each HTTP request starts and ends, for
@@ -82,15 +83,22 @@ class MomentClient:
         transport: Transport | None = None,
         timeout: Timeout | float | None = None,
         retry: RetryPolicy | None = None,
-        limiter: KeyedLimiter | bool = True,
+        limiter: Limiter | bool = True,
         routes: Mapping[str, Route | tuple[str, str]] | None = None,
         hooks: RequestHooks | None = None,
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
             msg = f"base_url must start with http:// or https://, got {base_url!r}"
             raise ValidationError(msg)
+        given: object = limiter  # checked at run time: callers may pass anything
         if limiter is True:
             limiter = KeyedLimiter()
+        elif given is not False and not isinstance(given, Limiter):
+            msg = (
+                "limiter must be True, False or a Limiter (KeyedLimiter, "
+                f"RedisLimiter), got {type(given).__name__}"
+            )
+            raise ValidationError(msg)
         self._session = Session(
             transport=transport if transport is not None else AiohttpTransport(),
             token=token,

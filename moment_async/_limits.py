@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from typing import Final
+from typing import Final, Protocol, runtime_checkable
 
 import attrs
 from aiolimiter import AsyncLimiter
@@ -30,6 +30,50 @@ class Rate:
         Seconds between two calls under this rate.
         """
         return self.period / self.calls
+
+
+@runtime_checkable
+class Limiter(Protocol):
+    """
+    Where the client keeps its copies of the API's rate limits.
+
+    ``KeyedLimiter`` keeps them in this process; ``RedisLimiter`` shares
+    them between processes and hosts. Implement this to plug in another
+    store. Keys are strings such as ``"file:123"`` or
+    ``"user:<fingerprint>:<ad account>"``; a *rate* says how many calls per
+    how many seconds. *wait* false makes ``acquire`` raise
+    ``RateLimitError`` instead of waiting.
+    """
+
+    wait: bool
+
+    def try_acquire(self, key: str, rate: Rate) -> bool:
+        """
+        Take a slot of *key* now if it is free, without I/O; may always say no.
+        """
+        ...
+
+    async def acquire(
+        self, key: str, rate: Rate, max_wait: float | None = None
+    ) -> bool:
+        """
+        Take a slot of *key*, waiting for it; return whether it may have waited.
+
+        Raises ``TimeoutError`` past *max_wait* seconds.
+        """
+        ...
+
+    async def release(self, key: str) -> None:
+        """
+        Give back the slot just taken for *key*: the call sent nothing.
+        """
+        ...
+
+    async def pause(self, key: str, seconds: float) -> None:
+        """
+        Give *key* no slot for *seconds*: the API answered 429.
+        """
+        ...
 
 
 #: How many idle buckets one acquire looks at for eviction. Small and
@@ -160,7 +204,7 @@ class KeyedLimiter:
             bucket.idle_after = time.monotonic() + rate.spacing
         return True
 
-    def release(self, key: str) -> None:
+    async def release(self, key: str) -> None:
         """
         Give back the slot of *key* that ``try_acquire`` took, for a call that sent nothing.
 
@@ -171,7 +215,7 @@ class KeyedLimiter:
         if isinstance(entry, float):
             self._buckets[key] = min(entry, time.monotonic())
 
-    def pause(self, key: str, seconds: float) -> None:
+    async def pause(self, key: str, seconds: float) -> None:
         """
         Give *key* no slot for *seconds*: the API answered one of its calls 429.
 

@@ -34,7 +34,7 @@ from ._errors import (
     error_for_status,
     status_for_code,
 )
-from ._limits import KeyedLimiter
+from ._limits import Limiter
 from ._multipart import MultipartBody
 from ._retry import RetryPolicy, RetryTokens, parse_retry_after
 from ._routes import Route, Scope
@@ -76,7 +76,7 @@ class Session:
         token: TokenSource,
         base_url: str,
         routes: Mapping[str, Route],
-        limiter: KeyedLimiter | None,
+        limiter: Limiter | None,
         retry: RetryPolicy,
         timeout: Timeout,
         hooks: RequestHooks | None = None,
@@ -276,7 +276,7 @@ class Session:
                     assert limiter is not None  # noqa: S101  # a slot comes from a limiter
                     assert key is not None  # noqa: S101  # and a key
                     # Nothing reached Kakao: the slot was not used.
-                    limiter.release(key)
+                    await limiter.release(key)
                 if (
                     attempt < retry.attempts
                     and replayable
@@ -303,7 +303,7 @@ class Session:
                 assert route.rate is not None  # noqa: S101  # and with a rate
                 # Every call on the key waits, not only this one; the
                 # limiter's wait is then this call's backoff too.
-                limiter.pause(key, max(delay, route.rate.spacing))
+                await limiter.pause(key, max(delay, route.rate.spacing))
                 delay = 0.0
             if (
                 attempt < retry.attempts

@@ -197,17 +197,17 @@ async def test_429_pauses_every_call_on_the_key():
     assert min(times["7"][1:]) >= 0.45  # both waited out the 0.5 s pause
 
 
-def test_pause_holds_a_fresh_and_a_used_key():
+async def test_pause_holds_a_fresh_and_a_used_key():
     """pause() blocks the fast path of a key that has no entry yet and of one that has."""
     limiter = KeyedLimiter()
     rate = ma.Rate(1, 0.01)
-    limiter.pause("file:1", 60)
+    await limiter.pause("file:1", 60)
     assert not limiter.try_acquire("file:1", rate)
     assert limiter.try_acquire("file:2", rate)
-    time.sleep(0.02)
+    await asyncio.sleep(0.02)
     assert limiter.try_acquire("file:2", rate)
-    limiter.pause("file:2", 60)
-    time.sleep(0.02)
+    await limiter.pause("file:2", 60)
+    await asyncio.sleep(0.02)
     assert not limiter.try_acquire("file:2", rate)
 
 
@@ -217,7 +217,7 @@ async def test_paused_contended_key_waits_the_pause():
     rate = ma.Rate(1, 0.01)
     assert limiter.try_acquire("k", rate)
     await limiter.acquire("k", rate, 5)  # now contended: a bucket
-    limiter.pause("k", 0.2)
+    await limiter.pause("k", 0.2)
     started = time.monotonic()
     await limiter.acquire("k", rate, 5)
     assert time.monotonic() - started >= 0.19
@@ -401,12 +401,12 @@ async def test_attempt_that_sent_nothing_gives_its_slot_back():
     assert not answers
 
 
-def test_release_keeps_a_slot_others_wait_for():
+async def test_release_keeps_a_slot_others_wait_for():
     """release() frees a fast-path slot; a contended key's slot stays taken."""
     limiter = KeyedLimiter()
     rate = ma.Rate(1, 60)
     assert limiter.try_acquire("a", rate)
-    limiter.release("a")
+    await limiter.release("a")
     assert limiter.try_acquire("a", rate)
-    limiter.release("missing")  # nothing to give back
+    await limiter.release("missing")  # nothing to give back
     assert "missing" not in limiter._buckets
