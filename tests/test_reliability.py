@@ -36,8 +36,10 @@ def client_on(handler, **kwargs) -> ma.MomentClient:
 # -- the retry budget --------------------------------------------------------
 
 
-async def test_retry_budget_caps_attempts_in_an_outage():
-    """During an outage a fan-out makes about one retry per budget token, not three per call."""
+async def attempts_in_outage(calls: int, budget: ma.RetryBudget | None) -> int:
+    """
+    Send *calls* GETs at once while every answer is a 503; return the requests sent.
+    """
     sent = 0
 
     async def outage(request: Request) -> Response:
@@ -45,41 +47,28 @@ async def test_retry_budget_caps_attempts_in_an_outage():
         sent += 1
         return error_response(503, -813)
 
-    calls = 200
-    budget = ma.RetryBudget(capacity=20, per_success=0.1, per_second=0.0)
-    async with client_on(
-        outage,
-        retry=ma.RetryPolicy(
-            attempts=4, backoff=0.001, max_backoff=0.002, budget=budget
-        ),
-    ) as client:
+    policy = ma.RetryPolicy(attempts=4, backoff=0.001, max_backoff=0.002, budget=budget)
+    async with client_on(outage, retry=policy) as client:
         files = client.ad_account(1).customer_files
         results = await asyncio.gather(
             *(files.list() for _ in range(calls)), return_exceptions=True
         )
 
     assert all(isinstance(r, ma.ServerError) for r in results)
+    return sent
+
+
+async def test_retry_budget_caps_attempts_in_an_outage():
+    """During an outage a fan-out makes one retry per budget token, not three per call."""
+    budget = ma.RetryBudget(capacity=20, per_success=0.1, per_second=0.0)
+
     # 200 first tries and 20 retries; without a budget it would be 800.
-    assert calls + 20 == sent
+    assert 200 + 20 == await attempts_in_outage(200, budget)
 
 
 async def test_without_a_budget_every_call_retries():
     """budget=None: each call makes all its attempts (the figure the budget is compared with)."""
-    sent = 0
-
-    async def outage(request: Request) -> Response:
-        nonlocal sent
-        sent += 1
-        return error_response(503, -813)
-
-    async with client_on(
-        outage,
-        retry=ma.RetryPolicy(attempts=4, backoff=0.001, max_backoff=0.002, budget=None),
-    ) as client:
-        files = client.ad_account(1).customer_files
-        await asyncio.gather(*(files.list() for _ in range(50)), return_exceptions=True)
-
-    assert 200 == sent
+    assert 4 * 50 == await attempts_in_outage(50, None)
 
 
 def test_budget_refills_with_successes_and_time():
