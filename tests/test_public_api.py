@@ -11,11 +11,12 @@ import types
 import pytest
 
 import moment_async
+import moment_async.adid
 import moment_async.models
 import moment_async.testing
 
 #: Public modules that __all__ lists on purpose (STYLE B.5).
-PUBLIC_MODULES = ("models", "testing")
+PUBLIC_MODULES = ("adid", "models", "testing")
 #: What ``from __future__ import annotations`` binds in a module's namespace.
 FUTURE_FEATURE = type(__future__.annotations)
 
@@ -159,3 +160,42 @@ def test_testing_reexports_the_top_level_objects(name):
     top = getattr(moment_async, name)
 
     assert getattr(moment_async.testing, name) is top
+
+
+def test_adid_all_is_sorted_as_ruff_sorts():
+    """adid.__all__ is sorted constants first, then classes, then functions (RUF022)."""
+    names = list(moment_async.adid.__all__)
+
+    def kind(name: str) -> tuple[int, str]:
+        if name.isupper():
+            return (0, name)
+        return (1 if name[0].isupper() else 2, name)
+
+    assert sorted(names, key=kind) == names
+
+
+def test_adid_all_is_complete():
+    """adid.__all__ is every public non-module name of moment_async.adid."""
+    expected = public_names(moment_async.adid)
+
+    exported = set(moment_async.adid.__all__)
+
+    assert expected == exported
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        name
+        for name in moment_async.adid.__all__
+        if callable(getattr(moment_async.adid, name))
+    ],
+)
+def test_adid_functions_and_classes_document_themselves(name):
+    """Every adid function and class has its own docstring with an example."""
+    value = getattr(moment_async.adid, name)
+
+    doc = value.__dict__.get("__doc__") if isinstance(value, type) else value.__doc__
+
+    assert doc
+    assert "::" in doc or ">>>" in doc

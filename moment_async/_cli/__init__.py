@@ -1,8 +1,9 @@
 """
-The ``moment-async`` command: every documented call, the sandbox and the demo, from a shell.
+The ``moment-async`` command: every documented call, the sandbox, the demo and the ADID tools, from a shell.
 
-Exit codes: 0 success, 1 an API or network error, 2 a usage or input error.
-Errors are one line on stderr, never a traceback.
+Exit codes: 0 success, 1 an API or network error (``adid``: the files are
+not fine), 2 a usage or input error. Errors are one line on stderr, never a
+traceback.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .._client import MomentClient
 from .._constants import BASE_URL
 from .._errors import MomentError, ValidationError
 from .._version import __version__
+from . import _adid
 from ._commands import COMMANDS, Command
 from ._output import ProgressBar, as_json, listing, table
 
@@ -72,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--port", type=int, default=8080)
     sandbox.add_argument("--host", default="127.0.0.1")
     groups.add_parser("demo", help="the life of a custom audience, against a sandbox")
+    _adid.add_parser(groups)
     return parser
 
 
@@ -121,21 +124,33 @@ async def _run(command: Command, args: argparse.Namespace, out: IO[str]) -> None
         table([result], out)
 
 
+def _offline(args: argparse.Namespace) -> int | None:
+    """
+    Run a command that calls no API (sandbox, demo, adid); ``None`` for the others.
+    """
+    if args.group == "sandbox":
+        from ..sandbox import serve  # noqa: PLC0415  # the server is loaded only when asked for
+
+        serve(host=args.host, port=args.port)
+        return 0
+    if args.group == "demo":
+        from ._demo import demo  # noqa: PLC0415  # loads the sandbox
+
+        return asyncio.run(demo(sys.stdout))
+    if args.group == "adid":
+        return _adid.run(args, sys.stdout)
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """
     Run the command line and return the exit code.
     """
     args = _parser().parse_args(argv)
     try:
-        if args.group == "sandbox":
-            from ..sandbox import serve  # noqa: PLC0415  # the server is loaded only when asked for
-
-            serve(host=args.host, port=args.port)
-            return 0
-        if args.group == "demo":
-            from ._demo import demo  # noqa: PLC0415  # loads the sandbox
-
-            return asyncio.run(demo(sys.stdout))
+        code = _offline(args)
+        if code is not None:
+            return code
         asyncio.run(_run(args.run, args, sys.stdout))
     except ValidationError as exc:
         sys.stderr.write(f"moment-async: error: {exc}\n")
