@@ -12,7 +12,7 @@ Async Python SDK for the Kakao Moment Customer file and Audience APIs.
 
 from __future__ import annotations
 
-from . import models, testing
+from . import adid, models, testing
 from ._client import (
     AdAccount,
     MomentClient,
@@ -25,6 +25,7 @@ from ._errors import (
     ClientClosedError,
     ConnectError,
     DecodeError,
+    LimiterUnavailableError,
     MomentError,
     NotFoundError,
     PermissionDeniedError,
@@ -38,6 +39,9 @@ from ._limits import (
     KeyedLimiter,
     Limiter,
     Rate,
+)
+from ._redis import (
+    RedisLimiter,
 )
 from ._retry import (
     RetryBudget,
@@ -132,6 +136,7 @@ __all__ = [
     "Goal",
     "KeyedLimiter",
     "Limiter",
+    "LimiterUnavailableError",
     "Location",
     "LocationType",
     "MockTransport",
@@ -141,6 +146,7 @@ __all__ = [
     "PermissionDeniedError",
     "Rate",
     "RateLimitError",
+    "RedisLimiter",
     "RegistrationType",
     "Request",
     "RequestEnded",
@@ -165,6 +171,7 @@ __all__ = [
     "ValidationError",
     "WireEnum",
     "__version__",
+    "adid",
     "models",
     "testing",
 ]

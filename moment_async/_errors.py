@@ -17,7 +17,8 @@ The exceptions moment_async raises, and the map from a status to its class.
     ├── TransportError                       no complete answer came back
     │   ├── ConnectError                     no connection: nothing was sent
     │   └── RequestTimeoutError (TimeoutError)
-    └── AmbiguousWriteError                  a create may or may not have happened
+    ├── AmbiguousWriteError                  a create may or may not have happened
+    └── LimiterUnavailableError              the shared limiter's store (Redis) did not answer
 
 Every exception pickles (bulk jobs move them between processes): each
 ``__init__`` passes all its arguments on to ``BaseException``.
@@ -226,6 +227,16 @@ class AmbiguousWriteError(MomentError):
         self.call = call
         self.name = name
         self.reconciled = reconciled
+
+
+class LimiterUnavailableError(MomentError):
+    """
+    Raised when a shared limiter cannot reach its store (Redis); nothing was sent.
+
+    The call did not get its rate-limit slot, so it was not sent. A
+    ``RedisLimiter`` made with ``fallback=True`` never raises this: it
+    keeps the limits in the process until Redis answers again.
+    """
 
 
 _STATUS_ERRORS: Final[dict[int, type[APIError]]] = {

@@ -229,12 +229,10 @@ class Session:
         while True:
             attempt += 1
             waited = 0.0
-            fast_slot = False
             if key is not None:
                 assert limiter is not None  # noqa: S101  # a key comes with a limiter
                 assert route.rate is not None  # noqa: S101  # and with a rate
-                fast_slot = limiter.try_acquire(key, route.rate)
-                if not fast_slot:
+                if not limiter.try_acquire(key, route.rate):
                     wait_started = loop_time()
                     await self._wait_for_slot(route, key, deadline, timeout)
                     waited = loop_time() - wait_started
@@ -272,10 +270,10 @@ class Session:
                 if self.closed:
                     msg = "the client was closed while this call was in flight"
                     raise ClientClosedError(msg) from exc
-                if fast_slot and not exc.maybe_sent:
-                    assert limiter is not None  # noqa: S101  # a slot comes from a limiter
-                    assert key is not None  # noqa: S101  # and a key
-                    # Nothing reached Kakao: the slot was not used.
+                if key is not None and not exc.maybe_sent:
+                    assert limiter is not None  # noqa: S101  # a key comes with a limiter
+                    # Nothing reached Kakao: the slot, taken at once or
+                    # waited for, was not used.
                     await limiter.release(key)
                 if (
                     attempt < retry.attempts

@@ -58,6 +58,9 @@ SAMPLES: dict[type[ma.MomentError], ma.MomentError] = {
     ma.AmbiguousWriteError: ma.AmbiguousWriteError(
         "the upload may have created the file", "customer_files.upload", "고객", True
     ),
+    ma.LimiterUnavailableError: ma.LimiterUnavailableError(
+        "the rate limiter could not use Redis (ConnectionError: refused)"
+    ),
 }
 
 

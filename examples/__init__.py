@@ -1,0 +1,3 @@
+"""
+Runnable examples; a package so that their modules import as ``examples.<name>``.
+"""

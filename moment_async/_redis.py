@@ -1,0 +1,381 @@
+"""
+Rate limits shared by every process and host that uses one Redis.
+
+The ``redis`` package is an extra (``pip install 'moment-async[redis]'``):
+nothing here imports it until a ``RedisLimiter`` is made, so
+``import moment_async`` works without it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import weakref
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Final, Self
+
+from ._errors import LimiterUnavailableError, RateLimitError, ValidationError
+from ._limits import KeyedLimiter, Rate
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+    from redis.commands.core import AsyncScript
+
+_log: Final = logging.getLogger("moment_async")
+
+#: Seconds added to every spacing. Slots are reserved on Redis' clock but
+#: taken by each process after its own sleep, so one process that wakes a
+#: little late (a busy loop, a slow reply) sends closer to the next
+#: process's call than the spacing; Kakao counts on its own clock, at
+#: arrival. 0.1 s covers such jitter at a cost of 2 % of a 5 s limit's rate.
+DEFAULT_MARGIN: Final = 0.1
+#: Seconds between two attempts to reach Redis during an outage, when the
+#: limiter falls back to in-process limits meanwhile.
+_PROBE_INTERVAL: Final = 1.0
+#: Redis' own timeouts (seconds) for ``from_url``: a Redis that stopped
+#: answering must fail a call quickly, not hang it for the OS's TCP timeout.
+_SOCKET_TIMEOUT: Final = 5.0
+_MICRO: Final = 1_000_000
+
+#: One key's next free slot, kept as microseconds on the Redis server's
+#: clock (``TIME``), so every host counts on one clock. A call that must
+#: wait reserves the next slot at once and sleeps until it, so waiters from
+#: every process queue in order, one round trip each. A key expires when
+#: its next slot is free: an idle key is the same as an absent one.
+#:
+#: KEYS[1] is the key; ARGV[1] the operation:
+#:   acquire, spacing, longest wait (-1: any) -> {1, wait, slot, next} with
+#:     the slot reserved, or {0, wait} with nothing reserved;
+#:   pause, seconds -> 1: no slot before now + seconds (the later wins);
+#:   release, next, slot -> 1 if the key was set back to *slot*: only while
+#:     *next* (what acquire set) is still the latest reservation.
+#: Numbers are formatted with %d: Lua would write large ones as 1.7e+15.
+_SCRIPT: Final = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+local key = KEYS[1]
+local free = tonumber(redis.call('GET', key) or '0')
+
+local function hold(until_us)
+    if until_us <= now then
+        redis.call('DEL', key)
+    else
+        redis.call('SET', key, string.format('%d', until_us),
+                   'PX', math.ceil((until_us - now) / 1000))
+    end
+end
+
+local op = ARGV[1]
+if op == 'acquire' then
+    local slot = math.max(now, free)
+    local wait = slot - now
+    local longest = tonumber(ARGV[3])
+    if longest >= 0 and wait > longest then
+        return {0, wait}
+    end
+    local after = slot + tonumber(ARGV[2])
+    hold(after)
+    return {1, wait, string.format('%d', slot), string.format('%d', after)}
+elseif op == 'pause' then
+    local until_us = now + tonumber(ARGV[2])
+    if until_us > free then
+        hold(until_us)
+    end
+    return 1
+elseif op == 'release' then
+    if free ~= tonumber(ARGV[2]) then
+        return 0
+    end
+    hold(tonumber(ARGV[3]))
+    return 1
+end
+return redis.error_reply('unknown operation ' .. tostring(op))
+"""
+
+
+def _import_redis() -> Any:
+    try:
+        import redis.asyncio  # noqa: PLC0415  # an optional extra, imported when used
+    except ImportError as exc:  # pragma: no cover  # run in a subprocess by the tests
+        msg = "RedisLimiter needs the redis package: pip install 'moment-async[redis]'"
+        raise ImportError(msg, name="redis") from exc
+    return redis
+
+
+class RedisLimiter:
+    """
+    Keep the API's rate limits in Redis, shared by every process and host using it.
+
+    Each limited call costs one round trip: an atomic script on the
+    server reserves the key's next slot on Redis' clock, and the call
+    sleeps in its own process until then. Waiters from every process are
+    served in the order they asked. Keys vanish from Redis once idle for
+    one spacing. Spacings get a small *margin* (``DEFAULT_MARGIN``, 0.1 s)
+    so that jitter between processes never brings two calls closer than
+    the documented limit::
+
+        async with ma.RedisLimiter.from_url("redis://127.0.0.1:6379/0") as limiter:
+            async with ma.MomentClient(token, limiter=limiter) as client:
+                ...
+
+    A client does not close the limiter it was given (one limiter may serve
+    several clients): close it with ``aclose()`` or ``async with``.
+
+    When Redis cannot be reached a call raises ``LimiterUnavailableError``
+    and sends nothing. With *fallback* true the limiter keeps limits in the
+    process instead (a ``KeyedLimiter``), logs one WARNING per outage, and
+    uses Redis again once it answers (tried at most once a second). Limits
+    kept in one process do not count the calls of the others, so Kakao may
+    then answer 429, which pauses the key as usual.
+
+    A 429 pauses the key for every process (``pause``); calls that other
+    processes had already queued keep their slots, as they do not ask
+    Redis again. ``release`` gives a slot back only while no other call
+    has reserved one after it. A call cancelled while it waits does not
+    give its slot back.
+
+    Args:
+        redis: A ``redis.asyncio.Redis`` client; the caller closes it.
+        wait: Whether ``acquire`` waits for the slot; false makes it raise
+            ``RateLimitError`` at once.
+        key_prefix: Prepended to every key in Redis.
+        fallback: Keep limits in the process while Redis is unreachable
+            instead of raising ``LimiterUnavailableError``.
+        margin: Seconds added to every spacing.
+    """
+
+    def __init__(
+        self,
+        redis: Redis,
+        *,
+        wait: bool = True,
+        key_prefix: str = "moment-async:",
+        fallback: bool = False,
+        margin: float = DEFAULT_MARGIN,
+    ) -> None:
+        module = _import_redis()
+        given: object = key_prefix  # checked at run time: callers may pass anything
+        if not isinstance(given, str):
+            msg = f"key_prefix must be a string, got {type(given).__name__}"
+            raise ValidationError(msg)
+        if not 0 <= margin < 60:
+            msg = f"margin must be at least 0 and less than 60 seconds, got {margin!r}"
+            raise ValidationError(msg)
+        self.wait = wait
+        self._redis = redis
+        self._owns_redis = False
+        self._prefix = key_prefix
+        self._margin = margin
+        self._script: AsyncScript = redis.register_script(_SCRIPT)
+        # OSError too: a socket error that redis-py did not wrap.
+        self._errors: tuple[type[BaseException], ...] = (
+            module.RedisError,
+            OSError,
+        )
+        self._local = KeyedLimiter(wait=wait) if fallback else None
+        #: Whether Redis failed and the in-process limits stand in (fallback).
+        self._down = False
+        self._probe_at = 0.0
+        #: Per task, the Redis slot its last acquire reserved: (key, slot, next).
+        self._taken: weakref.WeakKeyDictionary[
+            asyncio.Task[Any], tuple[str, int, int]
+        ] = weakref.WeakKeyDictionary()
+        #: Keys paused by a 429 seen in this process, until (monotonic time):
+        #: waiters of this process that reserved slots before the pause
+        #: respect it too.
+        self._paused: dict[str, float] = {}
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        *,
+        wait: bool = True,
+        key_prefix: str = "moment-async:",
+        fallback: bool = False,
+        margin: float = DEFAULT_MARGIN,
+    ) -> Self:
+        """
+        Return a limiter on the Redis at *url* (``redis://host:6379/0``), which it closes.
+
+        Options of ``redis.asyncio.Redis.from_url`` may be given in the URL's
+        query (``?socket_timeout=2``); socket timeouts default to 5 s.
+
+        Raises:
+            ImportError: the ``redis`` extra is not installed.
+        """
+        module = _import_redis()
+        redis = module.asyncio.Redis.from_url(
+            url,
+            socket_timeout=_SOCKET_TIMEOUT,
+            socket_connect_timeout=_SOCKET_TIMEOUT,
+        )
+        limiter = cls(
+            redis, wait=wait, key_prefix=key_prefix, fallback=fallback, margin=margin
+        )
+        limiter._owns_redis = True
+        return limiter
+
+    def __repr__(self) -> str:
+        # Host and port only: the URL may hold a password.
+        pool = getattr(self._redis, "connection_pool", None)
+        kwargs = getattr(pool, "connection_kwargs", {})
+        where = kwargs.get("path") or f"{kwargs.get('host')}:{kwargs.get('port')}"
+        return f"<RedisLimiter {where} prefix={self._prefix!r} wait={self.wait}>"
+
+    def try_acquire(self, key: str, rate: Rate) -> bool:
+        """
+        Say no: a slot in Redis takes a round trip, which ``acquire`` makes.
+        """
+        return False
+
+    async def acquire(
+        self, key: str, rate: Rate, max_wait: float | None = None
+    ) -> bool:
+        """
+        Reserve the next slot of *key* in Redis and sleep until it; say whether it waited.
+
+        Raises:
+            RateLimitError: ``wait`` is false and the slot is not free now;
+                nothing was reserved.
+            TimeoutError: the slot is more than *max_wait* seconds away;
+                nothing was reserved.
+            LimiterUnavailableError: Redis did not answer (without fallback).
+        """
+        if not self.wait:
+            longest = 0
+        elif max_wait is None:
+            longest = -1
+        else:
+            longest = max(0, int(max_wait * _MICRO))
+        spacing = round((rate.spacing + self._margin) * _MICRO)
+        reply = await self._run(key, "acquire", spacing, longest)
+        if reply is None:
+            return await self._fallback(key, rate, max_wait)
+        wait = int(reply[1]) / _MICRO
+        if not int(reply[0]):
+            if not self.wait:
+                msg = (
+                    f"rate limit reached for {key.split(':', 1)[0]}: "
+                    f"{rate.calls} call(s) per {rate.period:g} s; nothing was sent"
+                )
+                raise RateLimitError(msg, retry_after=wait, local=True)
+            msg = f"the next slot of {key.split(':', 1)[0]} is {wait:.3f} s away, past the {max_wait or 0:.3f} s allowed"
+            raise TimeoutError(msg)
+        task = asyncio.current_task()
+        if task is not None:
+            self._taken[task] = (key, int(reply[2]), int(reply[3]))
+        if wait > 0:
+            await asyncio.sleep(wait)
+        if self._paused:
+            wait += await self._sit_out_pause(key, wait, max_wait)
+        return wait > 0
+
+    async def _sit_out_pause(
+        self, key: str, waited: float, max_wait: float | None
+    ) -> float:
+        """
+        Sleep what is left of a pause of *key* seen in this process; return how long.
+        """
+        until = self._paused.get(key)
+        if until is None:
+            return 0.0
+        left = until - time.monotonic()
+        if left <= 0:
+            del self._paused[key]
+            return 0.0
+        if max_wait is not None and waited + left > max_wait:
+            msg = f"{key.split(':', 1)[0]} is paused by a 429 past the {max_wait or 0:.3f} s allowed"
+            raise TimeoutError(msg)
+        await asyncio.sleep(left)
+        return left
+
+    async def release(self, key: str) -> None:
+        """
+        Give back the slot of *key* this task just took, for a call that sent nothing.
+
+        The slot is given back only while it is the key's latest
+        reservation: calls queued behind it keep their places.
+        """
+        task = asyncio.current_task()
+        taken = None if task is None else self._taken.pop(task, None)
+        if taken is None or taken[0] != key:
+            if self._local is not None:
+                await self._local.release(key)
+            return
+        _, slot, after = taken
+        await self._run(key, "release", after, slot)
+
+    async def pause(self, key: str, seconds: float) -> None:
+        """
+        Give *key* no slot for *seconds*, in every process: the API answered 429.
+        """
+        now = time.monotonic()
+        until = now + seconds
+        paused = self._paused
+        for other in [k for k, t in paused.items() if t <= now]:
+            # Pauses are rare: dropping the ones over here keeps this small.
+            del paused[other]
+        paused[key] = max(paused.get(key, 0.0), until)
+        if self._local is not None:
+            await self._local.pause(key, seconds)
+        await self._run(key, "pause", round(seconds * _MICRO))
+
+    async def _fallback(self, key: str, rate: Rate, max_wait: float | None) -> bool:
+        assert self._local is not None  # noqa: S101  # _run returns None only with fallback
+        task = asyncio.current_task()
+        if task is not None:
+            # A slot given back later is this one, not an earlier one in Redis.
+            self._taken.pop(task, None)
+        self._local.wait = self.wait
+        return await self._local.acquire(key, rate, max_wait)
+
+    async def _run(self, key: str, *args: str | int) -> Any:
+        """
+        Run the script on *key*; return None when Redis is down and the fallback stands in.
+        """
+        if self._down:
+            now = time.monotonic()
+            if now < self._probe_at:
+                return None
+            # One call tries Redis again; the others keep to the fallback.
+            self._probe_at = now + _PROBE_INTERVAL
+        try:
+            reply = await self._script(keys=[self._prefix + key], args=args)
+        except self._errors as exc:
+            if self._local is None:
+                msg = f"the rate limiter could not use Redis ({type(exc).__name__}: {exc}); nothing was sent"
+                raise LimiterUnavailableError(msg) from exc
+            if not self._down:
+                self._down = True
+                self._probe_at = time.monotonic() + _PROBE_INTERVAL
+                _log.warning(
+                    "Redis is unreachable (%s: %s): rate limits are kept in "
+                    "this process alone until it answers again",
+                    type(exc).__name__,
+                    exc,
+                )
+            return None
+        if self._down:
+            self._down = False
+            _log.info("Redis answers again: rate limits are shared again")
+        return reply
+
+    async def aclose(self) -> None:
+        """
+        Close the Redis connections if ``from_url`` opened them; safe to call twice.
+        """
+        if self._owns_redis:
+            await self._redis.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,117 @@
+"""
+A real redis-server on loopback, started and stopped by the tests.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from typing import Final
+
+#: Seconds a new server gets to answer PING.
+START_TIMEOUT: Final = 10.0
+
+
+def free_port() -> int:
+    """
+    Return a loopback port that was free a moment ago.
+    """
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def missing_message() -> str:
+    """
+    Say that redis-server is missing, and how to get it.
+    """
+    if os.environ.get("CI"):
+        return (
+            "redis-server is not on PATH: .ci/run installs it "
+            "(apt-get install -y redis-server); the Redis limiter tests never skip"
+        )
+    return (
+        "redis-server is not on PATH; the Redis limiter tests need it and never skip. "
+        "Install it: 'apt-get install redis-server' (Debian, Ubuntu) or "
+        "'brew install redis' (macOS), or run bash .ci/run"
+    )
+
+
+class RedisServer:
+    """
+    One redis-server process without persistence, bound to 127.0.0.1.
+    """
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = free_port() if port is None else port
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        """
+        The server's URL, database 0.
+        """
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> RedisServer:
+        """
+        Start the server and wait (bounded) until it answers PING.
+        """
+        executable = shutil.which("redis-server")
+        if executable is None:
+            raise FileNotFoundError(missing_message())
+        self._process = subprocess.Popen(  # noqa: S603  # a fixed command line
+            [
+                executable,
+                "--port", str(self.port),
+                "--bind", "127.0.0.1",
+                "--save", "",
+                "--appendonly", "no",
+                "--protected-mode", "yes",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                if self.command("PING") == b"+PONG":
+                    return self
+            except OSError:
+                pass
+            if self._process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                msg = f"redis-server did not answer PING on port {self.port}"
+                raise RuntimeError(msg)
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        """
+        Stop the server and reap its process; safe to call twice.
+        """
+        process, self._process = self._process, None
+        if process is None:
+            return
+        process.terminate()
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+    def command(self, *words: str) -> bytes:
+        """
+        Send one inline command and return the first line of the answer.
+        """
+        with socket.create_connection(("127.0.0.1", self.port), timeout=2) as sock:
+            sock.sendall(" ".join(words).encode() + b"\r\n")
+            answer = b""
+            while not answer.endswith(b"\r\n"):
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                answer += chunk
+        return answer.split(b"\r\n", 1)[0]
