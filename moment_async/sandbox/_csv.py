@@ -39,10 +39,13 @@ _SPACE: Final = rb"[ \t\r\x0b\x0c]*"
 #: The same rules over a block of whole lines at once: what ``bytes.strip``
 #: and ``_ADID`` decide line by line, the regex engine decides per block,
 #: several times faster on a 200 MB upload.
+#: A line of at most 4 KiB: a longer one is invalid whatever it holds, and
+#: so whether it came in one chunk or in several.
+_SHORT: Final = rb"(?=[^\n]{0,4096}$)"
 _ROWS: Final = re.compile(
-    rb"^" + _SPACE + rb"(" + _ADID.pattern + rb")" + _SPACE + rb"$", re.M
+    rb"^" + _SHORT + _SPACE + rb"(" + _ADID.pattern + rb")" + _SPACE + rb"$", re.M
 )
-_BLANK_ROWS: Final = re.compile(rb"^" + _SPACE + rb"$", re.M)
+_BLANK_ROWS: Final = re.compile(rb"^" + _SHORT + _SPACE + rb"$", re.M)
 _HEADER: Final = re.compile(rb'"?[A-Za-z][A-Za-z_ \-]{0,63}"?')
 _BOM: Final = b"\xef\xbb\xbf"
 #: Longer lines cannot hold an ADID; keeping them would let one endless
@@ -173,6 +176,12 @@ class AdidCounter:
         self._valid += 1
 
     def _line(self, line: bytes) -> None:
+        if len(line) > _MAX_LINE:
+            # Counted as the chunked path counts it: BOM and CR included.
+            self._line_no += 1
+            self._content_seen = True
+            self._invalid += 1
+            return
         if self._line_no == 0 and line.startswith(_BOM):
             line = line[len(_BOM) :]
         self._line_no += 1

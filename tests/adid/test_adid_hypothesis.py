@@ -65,10 +65,8 @@ def lines(pool: list[str]) -> st.SearchStrategy[bytes]:
     """
     Return a strategy for one line of any kind, without its line ending.
 
-    Long lines are longer than 4 KiB and never blank, an ID or a header,
-    whatever the chunking; padded long lines are tested apart
-    (test_sandbox_agreement.py). Padded IDs come near 4 KiB but stay
-    within it with a BOM and a CR added.
+    Long lines cross 4 KiB: filler, and IDs or nothing padded with
+    spaces to either side of the limit.
     """
     ids = st.sampled_from(pool).flatmap(
         lambda value: st.sampled_from([value, value.upper(), value.lower()])
@@ -85,9 +83,10 @@ def lines(pool: list[str]) -> st.SearchStrategy[bytes]:
             lambda fill: fill[0] * fill[1]
         ),
         st.binary(max_size=40),
-        st.tuples(ids, st.integers(4080 - 36, 4092 - 36)).map(
+        st.tuples(ids, st.integers(4080 - 36, 4110 - 36)).map(
             lambda fill: b" " * fill[1] + fill[0].encode()
         ),
+        st.integers(4090, 4100).map(lambda fill: b" " * fill),
     )
 
 

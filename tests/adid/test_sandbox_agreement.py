@@ -1,11 +1,9 @@
 """
 The toolkit against the sandbox: the row table, and real uploads through the SDK.
 
-The sandbox counts a line longer than 4 KiB as invalid when the line
-reaches it in pieces (as uploads do); given a whole file at once it reads
-such a line by its content. The toolkit applies the documented rule
-whatever the chunking, so the table is checked against the sandbox fed one
-byte at a time.
+Both count a line longer than 4 KiB (BOM and CR included) as one invalid
+row whatever the chunking, so the table is checked against the sandbox fed
+one byte at a time and whole.
 """
 
 from __future__ import annotations
@@ -41,6 +39,7 @@ def byte_by_byte(content: bytes) -> AdidCount:
 def test_row_table_agrees_with_the_sandbox(content, expected):
     """Every row kind of the table is counted as the sandbox counts an upload."""
     sandbox = byte_by_byte(content)
+    assert sandbox == count_adids([content])
 
     report = adid.validate_sync(content)
 

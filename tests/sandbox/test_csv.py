@@ -171,3 +171,22 @@ def test_whole_blocks_count_like_single_lines() -> None:
     content = BOM + csv_of(*rows, crlf=True) + b"tail-without-newline"
 
     assert reference_count(content) == count_adids([content])
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 1000, 4096, 1 << 20])
+def test_long_lines_count_the_same_however_the_file_is_chunked(chunk):
+    """A line over 4 KiB is one invalid row, whole or cut into chunks, even when it pads an ID."""
+    padded = b" " * 5000 + b"12345678-1234-1234-1234-123456789012\n"
+    data = b"adid\n" + padded + b" " * 5000 + b"\n"
+    counter = AdidCounter()
+    counter.start_file()
+    for start in range(0, len(data), chunk):
+        counter.feed(data[start : start + chunk])
+    counter.end_file()
+
+    assert counter.result() == count_adids([data])
+    assert (0, 2, 1) == (
+        counter.result().valid,
+        counter.result().invalid,
+        counter.result().headers,
+    )
