@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -49,10 +50,16 @@ async def test_any_chunking_gives_the_whole_files_report(chunks: list[bytes]) ->
 
 
 @SETTINGS
-@given(st.one_of(st.integers(), st.text(max_size=20), st.none(), st.lists(st.integers())))
+@given(st.one_of(st.integers(), st.none(), st.lists(st.integers()), st.floats()))
 def test_anything_else_is_a_validation_error(value: object) -> None:
     """A source that is not a path, bytes or a binary file is refused with ValidationError."""
-    try:
+    with pytest.raises(ma.ValidationError):
         adid.validate_sync(value)  # type: ignore[arg-type]  # the point of the test
-    except ma.ValidationError:
-        pass
+
+
+@SETTINGS
+@given(st.text(alphabet="abc/._-", min_size=1, max_size=12))
+def test_missing_paths_are_a_validation_error(name: str) -> None:
+    """A path that names no file is refused with ValidationError."""
+    with pytest.raises(ma.ValidationError):
+        adid.validate_sync(f"/nonexistent-moment-async/{name}")
