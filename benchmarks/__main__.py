@@ -22,7 +22,7 @@ import pydantic
 
 from moment_async import __version__
 
-from . import decode, overhead, throughput
+from . import decode, overhead, throughput, upload, validate
 from ._common import Row, format_table
 
 
@@ -49,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     rows += decode.run(quick=args.quick)
     print("running overhead (instant transport)", file=sys.stderr)
     rows += overhead.run(quick=args.quick)
+    print("running validate (1M-row ADID CSV)", file=sys.stderr)
+    rows += validate.run(quick=args.quick)
+    print("running upload (10 CSV files, in child processes)", file=sys.stderr)
+    rows += upload.run(quick=args.quick)
     elapsed = time.perf_counter() - started
 
     probe = asyncio.new_event_loop()
@@ -75,6 +79,11 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "SDK: default rate limiter on, a distinct customer file id per call"
         " (the limiter works but never waits); best of the rounds on each side."
+    )
+    print(
+        "upload: SDK customer_files.upload with progress= against raw aiohttp"
+        " post of a FormData of open files, both with Content-Length; peak RSS"
+        " growth is the worst round, each in a fresh child process."
     )
     print(f"total time: {elapsed:.1f} s")
     missed = [row.name for row in rows if row.verdict == "MISS"]

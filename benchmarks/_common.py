@@ -29,6 +29,8 @@ class Row:
     theirs; *paired* is the median of the per-round ratios (each SDK round
     against the reference round next to it), which drift on a noisy machine
     moves less. *target* is ``None`` for figures shown for information only.
+    *limit*, for costs such as memory, is the most the SDK figure may be,
+    whatever the reference.
     """
 
     name: str
@@ -37,6 +39,7 @@ class Row:
     unit: str
     target: float | None = None
     paired: float | None = None
+    limit: float | None = None
 
     @property
     def ratio(self) -> float | None:
@@ -50,8 +53,10 @@ class Row:
     @property
     def verdict(self) -> str:
         """
-        ``ok`` or ``MISS`` against the target, ``-`` without one.
+        ``ok`` or ``MISS`` against the target or the limit, ``-`` without one.
         """
+        if self.limit is not None:
+            return "ok" if self.sdk <= self.limit else "MISS"
         ratio = self.ratio
         if self.target is None or ratio is None:
             return "-"
@@ -76,6 +81,12 @@ def format_figure(value: float | None, unit: str) -> str:
     return f"{value:,.2f} {unit}"
 
 
+def _goal(row: Row) -> str:
+    if row.limit is not None:
+        return f"<= {format_figure(row.limit, row.unit)}"
+    return "-" if row.target is None else f">= {row.target:.2f}"
+
+
 def format_table(rows: list[Row]) -> str:
     """
     Return *rows* as one aligned plain-text table.
@@ -96,7 +107,7 @@ def format_table(rows: list[Row]) -> str:
             format_figure(row.reference, row.unit),
             "-" if row.ratio is None else f"{row.ratio:.3f}",
             "-" if row.paired is None else f"{row.paired:.3f}",
-            "-" if row.target is None else f">= {row.target:.2f}",
+            _goal(row),
             row.verdict,
         )
         for row in rows

@@ -45,16 +45,36 @@ STOP_TIMEOUT: Final = 5.0
 
 def make_app() -> web.Application:
     """
-    Build the application: one route, one precomputed answer.
+    Build the application: two routes, each with one precomputed answer.
+
+    ``GET /customerFiles/{id}`` answers the detail call. ``POST
+    /customerFiles`` reads an upload's body to its end and discards it:
+    it refuses a body without ``Content-Length`` (411) or one whose length
+    differs from it (400), and otherwise answers the documented upload
+    sample.
     """
     body = fixture_bytes("customer_files.get")
+    uploaded = fixture_bytes("customer_files.upload")
     headers = {"Content-Type": CONTENT_TYPE}
 
     async def customer_file(request: web.Request) -> web.Response:
         return web.Response(body=body, headers=headers)
 
+    async def upload(request: web.Request) -> web.Response:
+        expected = request.content_length
+        if expected is None:
+            return web.Response(status=411, text="Content-Length required")
+        received = 0
+        # Bounded by the declared length: the parser ends the body there.
+        async for chunk in request.content.iter_any():
+            received += len(chunk)
+        if received != expected:
+            return web.Response(status=400, text=f"{received} != {expected}")
+        return web.Response(body=uploaded, headers=headers)
+
     app = web.Application()
     app.router.add_get(API_PREFIX + "/customerFiles/{id}", customer_file)
+    app.router.add_post(API_PREFIX + "/customerFiles", upload)
     return app
 
 

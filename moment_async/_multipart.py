@@ -9,9 +9,15 @@ import contextlib
 import io
 import os
 import secrets
-from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Sequence,
+)
 from pathlib import Path
-from typing import BinaryIO, Final
+from typing import BinaryIO, Final, TypeVar
 
 import attrs
 
@@ -20,12 +26,17 @@ from ._errors import ValidationError
 from ._types import ByteSource, FileInput, Progress
 
 #: Bytes read from disk per chunk (aiohttp reads files in 256 KiB as well).
+#: Also the largest piece handed to the transport: a bigger one is sliced.
 CHUNK_SIZE: Final = 256 * 1024
 _MB: Final = 1024 * 1024
+_A = TypeVar("_A")
+_R = TypeVar("_R")
 
 
 @attrs.frozen
 class _FilePart:
+    #: How messages name the part: ``files[2] ('buyers.csv')``.
+    label: str
     filename: str
     source: Path | bytes | BinaryIO | AsyncIterable[bytes]
     size: int | None
@@ -42,21 +53,38 @@ def _describe(index: int, filename: str) -> str:
     return f"files[{index}] ({filename!r})"
 
 
+def _basename(name: str) -> str:
+    return os.path.basename(name.replace("\\", "/"))
+
+
+def _name_of(item: object) -> str | None:
+    # The name an entry would be sent under, for a message about it.
+    if isinstance(item, tuple) and item and isinstance(item[0], str):
+        return _basename(item[0])
+    if isinstance(item, str | os.PathLike):
+        return Path(item).name
+    return None
+
+
 def _prepare_source(index: int, name: str, source: ByteSource) -> _FilePart:
+    label = _describe(index, name)
     if isinstance(source, bytes | bytearray | memoryview):
-        return _FilePart(name, bytes(source), len(source))
+        return _FilePart(label, name, bytes(source), len(source))
     if isinstance(source, AsyncIterable):
-        return _FilePart(name, source, None)
+        return _FilePart(label, name, source, None)
     if callable(getattr(source, "read", None)):
+        if getattr(source, "closed", False):
+            msg = f"{label}: the file object is closed"
+            raise ValidationError(msg)
         size: int | None = None
         start = 0
         if source.seekable():
             start = source.tell()
             size = source.seek(0, os.SEEK_END) - start
             source.seek(start)
-        return _FilePart(name, source, size, start)
+        return _FilePart(label, name, source, size, start)
     msg = (
-        f"{_describe(index, name)}: the source must be bytes, a binary file "
+        f"{label}: the source must be bytes, a binary file "
         f"object or an async iterable of bytes, got {type(source).__name__}"
     )
     raise ValidationError(msg)
@@ -64,7 +92,7 @@ def _prepare_source(index: int, name: str, source: ByteSource) -> _FilePart:
 
 def _prepare(index: int, item: object) -> _FilePart:
     if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
-        name = os.path.basename(item[0].replace("\\", "/"))
+        name = _basename(item[0])
         if isinstance(item[1], io.TextIOBase):
             msg = (
                 f"{_describe(index, name)}: the file object is open in text mode; "
@@ -77,7 +105,9 @@ def _prepare(index: int, item: object) -> _FilePart:
         if not path.is_file():
             msg = f"{_describe(index, str(path))}: no such file"
             raise ValidationError(msg)
-        return _FilePart(path.name, path, path.stat().st_size)
+        return _FilePart(
+            _describe(index, path.name), path.name, path, path.stat().st_size
+        )
     msg = (
         f"files[{index}] must be a path or a (filename, source) pair, "
         f"got {type(item).__name__}"
@@ -91,7 +121,7 @@ def prepare_files(files: Sequence[FileInput]) -> list[_FilePart]:
 
     Refuses, before anything is sent: no files or more than 10, a name that
     does not end in ``.csv``, an empty file, and a total over 200 MB where
-    the sizes are known.
+    the sizes are known. The message names the file and the limit.
     """
     if isinstance(files, str | bytes | os.PathLike) or not isinstance(files, Sequence):
         msg = "files must be a list of paths or (filename, source) pairs"
@@ -100,23 +130,31 @@ def prepare_files(files: Sequence[FileInput]) -> list[_FilePart]:
         msg = (
             f"files has {len(files)} entries; from 1 to {MAX_UPLOAD_FILES} are allowed"
         )
+        if files:
+            name = _name_of(files[MAX_UPLOAD_FILES])
+            extra = (
+                f"files[{MAX_UPLOAD_FILES}]"
+                if name is None
+                else _describe(MAX_UPLOAD_FILES, name)
+            )
+            msg += f" ({extra} is the first over the limit)"
         raise ValidationError(msg)
     parts = [_prepare(i, item) for i, item in enumerate(files)]
     total = 0
-    for i, part in enumerate(parts):
+    for part in parts:
         if not part.filename.lower().endswith(".csv"):
-            msg = f"{_describe(i, part.filename)}: the name must end in .csv"
+            msg = f"{part.label}: the name must end in .csv"
             raise ValidationError(msg)
         if part.size == 0:
-            msg = f"{_describe(i, part.filename)}: the file is empty"
+            msg = f"{part.label}: the file is empty"
             raise ValidationError(msg)
         total += part.size or 0
-    if total > MAX_UPLOAD_BYTES:
-        msg = (
-            f"files add up to {total / _MB:.1f} MB; at most "
-            f"{MAX_UPLOAD_BYTES // _MB} MB are allowed in one request"
-        )
-        raise ValidationError(msg)
+        if total > MAX_UPLOAD_BYTES:
+            msg = (
+                f"{part.label} brings the files to {total / _MB:.1f} MB; at most "
+                f"{MAX_UPLOAD_BYTES // _MB} MB are allowed in one request"
+            )
+            raise ValidationError(msg)
     return parts
 
 
@@ -124,11 +162,18 @@ class MultipartBody:
     """
     Strictly private: the body of a customer file upload or edit.
 
-    Iterating it yields the encoded body chunk by chunk; no file is ever
-    held whole in memory. ``length`` is the exact byte count when every
-    part's size is known (paths, bytes, seekable files), else ``None`` and
-    the transport uses chunked encoding. ``replayable`` says whether the
-    body can be sent again (no part is a one-shot async iterable).
+    Iterating it yields the encoded body chunk by chunk, no chunk larger
+    than ``CHUNK_SIZE``; no file is ever held whole in memory. ``length``
+    is the exact byte count when every part's size is known (paths, bytes,
+    seekable files), else ``None`` and the transport uses chunked encoding.
+    ``replayable`` says whether the body can be sent again (no part is a
+    one-shot async iterable or pipe).
+
+    Every file is opened, and every part of unknown size gives its first
+    chunk, before the first byte is yielded: a missing or empty file is
+    refused while nothing has been sent. A file is read exactly to the size
+    it had when the body was built, so the length stays true; a file that
+    shrank or grew since is refused.
     """
 
     def __init__(
@@ -179,49 +224,176 @@ class MultipartBody:
         sent = 0
         file_bytes = 0
         progress = self._progress
-        for head in self._heads:
-            sent += len(head)
-            yield head
-        for head, part in self._files:
-            sent += len(head)
-            yield head
-            # aclosing: a body closed early closes the file it was reading at
-            # once, not when the inner generator is garbage-collected.
-            async with contextlib.aclosing(_read(part)) as chunks:
+        # The stack closes every file and iterator however the body ends:
+        # sent, failed, or closed early by the transport (a cancelled call).
+        async with contextlib.AsyncExitStack() as stack:
+            # aiohttp sends the request head together with the body's first
+            # chunk, so whatever is refused here never reaches the server.
+            readers = []
+            for _, part in self._files:
+                chunks = await _start(part, stack)
+                stack.push_async_callback(chunks.aclose)
+                readers.append(chunks)
+            for head in self._heads:
+                sent += len(head)
+                yield head
+            for (head, part), chunks in zip(self._files, readers, strict=True):
+                sent += len(head)
+                yield head
                 async for chunk in chunks:
                     sent += len(chunk)
                     file_bytes += len(chunk)
                     # Sizes of async iterables are known only now.
                     if file_bytes > MAX_UPLOAD_BYTES:
-                        msg = f"{part.filename!r}: the upload passed {MAX_UPLOAD_BYTES // _MB} MB while streaming"
+                        msg = f"{part.label}: the upload passed {MAX_UPLOAD_BYTES // _MB} MB while streaming"
                         raise ValidationError(msg)
                     yield chunk
                     if progress is not None:
                         progress(sent, self.length)
-            sent += 2
-            yield b"\r\n"
+                sent += 2
+                yield b"\r\n"
         sent += len(self._tail)
         yield self._tail
         if progress is not None:
             progress(sent, self.length)
 
 
-async def _read(part: _FilePart) -> AsyncGenerator[bytes, None]:
+async def _start(
+    part: _FilePart, stack: contextlib.AsyncExitStack
+) -> AsyncGenerator[bytes, None]:
+    """
+    Open *part* for reading and return its chunks; *stack* closes what was opened.
+    """
     source = part.source
+    size = part.size
     if isinstance(source, bytes):
-        yield source
-    elif isinstance(source, AsyncIterable):
-        async for chunk in source:
-            yield bytes(chunk)
-    elif isinstance(source, Path):
-        handle = await asyncio.to_thread(source.open, "rb")
+        return _slices(source)
+    if isinstance(source, AsyncIterable):
+        return await _peeked(part, _read_iterable(part.label, source), stack)
+    if isinstance(source, Path):
         try:
-            while chunk := await asyncio.to_thread(handle.read, CHUNK_SIZE):
-                yield chunk
-        finally:
-            handle.close()
+            handle = await _open(source)
+        except OSError as exc:
+            msg = f"{part.label}: cannot be read: {exc.strerror or exc}"
+            raise ValidationError(msg) from None
+        stack.callback(handle.close)
     else:
-        if part.size is not None:
-            await asyncio.to_thread(source.seek, part.start)
-        while chunk := await asyncio.to_thread(source.read, CHUNK_SIZE):
-            yield chunk
+        handle = source
+        if size is not None:
+            # From where the caller left it, on every pass (a retry too).
+            await _in_thread(handle.seek, part.start)
+    if size is None:
+        return await _peeked(part, _read_to_end(handle), stack)
+    return _read_exactly(part.label, handle, size)
+
+
+async def _peeked(
+    part: _FilePart,
+    chunks: AsyncGenerator[bytes, None],
+    stack: contextlib.AsyncExitStack,
+) -> AsyncGenerator[bytes, None]:
+    # A part of unknown size gives its first chunk now: an empty one is
+    # refused before the body's first byte.
+    stack.push_async_callback(chunks.aclose)
+    first = await anext(chunks, None)
+    if first is None:
+        msg = f"{part.label}: the file is empty"
+        raise ValidationError(msg)
+    return _prepend(first, chunks)
+
+
+def _in_thread(function: Callable[[_A], _R], argument: _A) -> asyncio.Future[_R]:
+    # The loop's default executor, as aiohttp reads files: unlike
+    # asyncio.to_thread, no context copy and no partial per chunk.
+    return asyncio.get_running_loop().run_in_executor(None, function, argument)
+
+
+def _open_binary(path: Path) -> BinaryIO:
+    return path.open("rb")
+
+
+async def _open(path: Path) -> BinaryIO:
+    opening = asyncio.get_running_loop().run_in_executor(None, _open_binary, path)
+    try:
+        return await asyncio.shield(opening)
+    except asyncio.CancelledError:
+        # The thread opens the file all the same: close it once it has.
+        opening.add_done_callback(_close_opened)
+        raise
+
+
+def _close_opened(opening: asyncio.Future[BinaryIO]) -> None:
+    if not opening.cancelled() and opening.exception() is None:
+        opening.result().close()
+
+
+async def _slices(data: bytes) -> AsyncGenerator[bytes, None]:
+    # A transport copies what the socket does not take at once into its own
+    # buffer: handed a whole file, it would hold a second copy of it. A
+    # slice of all of a bytes object is that object, not a copy.
+    for start in range(0, len(data), CHUNK_SIZE):
+        yield data[start : start + CHUNK_SIZE]
+
+
+async def _prepend(
+    first: bytes, rest: AsyncIterator[bytes]
+) -> AsyncGenerator[bytes, None]:
+    yield first
+    async for chunk in rest:
+        yield chunk
+
+
+async def _read_exactly(
+    label: str, handle: BinaryIO, size: int
+) -> AsyncGenerator[bytes, None]:
+    """
+    Read *size* bytes of *handle* in chunks, in a thread; refuse a file that changed size.
+    """
+    left = size
+    read = handle.read
+    # Bounded: each pass reads at least one byte or raises.
+    while left > 0:
+        chunk = await _in_thread(read, min(CHUNK_SIZE, left))
+        if not chunk:
+            msg = (
+                f"{label}: the file shrank while it was being sent; it had {size} bytes"
+            )
+            raise ValidationError(msg)
+        left -= len(chunk)
+        yield chunk
+    if await _in_thread(read, 1):
+        msg = f"{label}: the file grew while it was being sent; it had {size} bytes"
+        raise ValidationError(msg)
+
+
+async def _read_iterable(
+    label: str, source: AsyncIterable[bytes]
+) -> AsyncGenerator[bytes, None]:
+    """
+    Read a caller's async iterable to its end, skipping empty chunks, slicing big ones.
+    """
+    iterator = aiter(source)
+    try:
+        async for chunk in iterator:
+            given: object = chunk  # checked: callers may yield anything
+            if not isinstance(given, bytes | bytearray | memoryview):
+                msg = f"{label}: the async iterable gave {type(given).__name__}, not bytes"
+                raise ValidationError(msg)
+            data = bytes(given)
+            for start in range(0, len(data), CHUNK_SIZE):
+                yield data[start : start + CHUNK_SIZE]
+    finally:
+        # The caller's generator ends with the upload, and its own cleanup
+        # (a closed cursor, say) runs now, not at garbage collection.
+        aclose = getattr(iterator, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
+async def _read_to_end(handle: BinaryIO) -> AsyncGenerator[bytes, None]:
+    """
+    Read a file object that cannot seek (a pipe) to its end, in chunks, in a thread.
+    """
+    read = handle.read
+    while chunk := await _in_thread(read, CHUNK_SIZE):
+        yield chunk

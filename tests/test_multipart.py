@@ -5,13 +5,16 @@ The streamed multipart body of an upload: pre-flight checks, encoding, length, p
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.parser
 import email.policy
+import gc
 import io
 import os
+import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import aiohttp
 import attrs
@@ -353,8 +356,18 @@ def files_of(**kwargs: Any) -> Callable[[Path], Any]:
         pytest.param(files_of(value=[]), ["0 entries", "1 to 10"], id="no-files"),
         pytest.param(
             files_of(value=[(f"f{i}.csv", CSV) for i in range(11)]),
-            ["11 entries", "1 to 10"],
+            ["11 entries", "1 to 10", "files[10] ('f10.csv') is the first over"],
             id="eleven-files",
+        ),
+        pytest.param(
+            files_of(value=[f"dir/f{i}.csv" for i in range(12)]),
+            ["12 entries", "1 to 10", "files[10] ('f10.csv') is the first over"],
+            id="twelve-paths",
+        ),
+        pytest.param(
+            files_of(value=[42] * 11),
+            ["11 entries", "1 to 10", "(files[10] is the first over"],
+            id="eleven-anythings",
         ),
         pytest.param(
             files_of(value="a.csv"), ["files must be a list"], id="files-is-a-str"
@@ -418,7 +431,7 @@ def files_of(**kwargs: Any) -> Callable[[Path], Any]:
         ),
         pytest.param(
             files_of(path=lambda tmp: sparse(tmp / "huge.csv", 201 * MB)),
-            ["201.0 MB", "200 MB"],
+            ["files[0] ('huge.csv')", "201.0 MB", "200 MB"],
             id="one-file-over-200MB",
         ),
         pytest.param(
@@ -427,7 +440,7 @@ def files_of(**kwargs: Any) -> Callable[[Path], Any]:
                 ("b.csv", io.BytesIO(CSV)),
                 sparse(tmp / "c.csv", 100 * MB),
             ],
-            ["250.0 MB", "200 MB"],
+            ["files[2] ('c.csv')", "250.0 MB", "200 MB"],
             id="files-together-over-200MB",
         ),
     ],
@@ -454,19 +467,19 @@ def test_prepare_files_accepts_exactly_the_limit(tmp_path):
 
 async def test_body_refuses_an_async_iterable_streaming_past_the_limit():
     """An async iterable that streams past 200 MB raises ValidationError before the excess is sent."""
-    megabyte = b"0" * MB
+    block = b"0" * CHUNK_SIZE
     sent_file_bytes = 0
 
     async def endless() -> AsyncIterator[bytes]:
-        for _ in range(300):
-            yield megabyte
+        for _ in range(300 * MB // CHUNK_SIZE):
+            yield block
 
     body = body_of([("stream.csv", endless())])
 
     async def drain() -> None:
         nonlocal sent_file_bytes
         async for chunk in body:
-            if chunk is megabyte:
+            if chunk is block:
                 sent_file_bytes += len(chunk)
 
     with pytest.raises(ma.ValidationError) as info:
@@ -614,3 +627,171 @@ async def test_body_is_read_by_a_real_server(tmp_path):
         ("files", "big.csv", TRICKY * 2000),
         ("files", "고객.csv", CSV),
     ] == received
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        pytest.param(lambda path: path.write_bytes(CSV[:-5]), "shrank", id="shrank"),
+        pytest.param(lambda path: path.write_bytes(CSV + CSV), "grew", id="grew"),
+    ],
+)
+async def test_body_refuses_a_file_that_changed_size_after_it_was_checked(
+    tmp_path, change, fragment
+):
+    """A file whose size changed since the body was built is refused: the Content-Length would lie."""
+    path = write(tmp_path / "a.csv", CSV)
+    body = body_of([path])
+    change(path)
+
+    with pytest.raises(ma.ValidationError) as info:
+        await collect(body)
+
+    assert "files[0] ('a.csv')" in str(info.value)
+    assert fragment in str(info.value)
+
+
+async def first_chunk(body: MultipartBody) -> bytes:
+    """
+    Return the first chunk *body* yields, closing its iterator after.
+    """
+    chunks = aiter(body)
+    try:
+        return await anext(chunks)
+    finally:
+        await chunks.aclose()  # type: ignore[attr-defined]  # _stream is an async generator
+
+
+async def test_body_refuses_a_file_gone_since_it_was_checked_before_a_byte(tmp_path):
+    """A path removed after the check fails when the body starts, before its first byte."""
+    path = write(tmp_path / "gone.csv", CSV)
+    body = body_of([("kept.csv", CSV), path])
+    path.unlink()
+
+    with pytest.raises(ma.ValidationError) as info:
+        await first_chunk(body)
+
+    assert "files[1] ('gone.csv')" in str(info.value)
+    assert "cannot be read" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param(lambda stack: stream(), id="async-iterable"),
+        pytest.param(lambda stack: stream(b"", b""), id="only-empty-chunks"),
+        pytest.param(lambda stack: stack.enter_context(pipe_with(b"")), id="pipe"),
+    ],
+)
+async def test_body_refuses_an_empty_part_of_unknown_size_before_a_byte(source):
+    """An async iterable or pipe that turns out empty is refused before the body's first byte."""
+    with contextlib.ExitStack() as stack:
+        body = body_of([("a.csv", CSV), ("empty.csv", source(stack))])
+
+        with pytest.raises(ma.ValidationError) as info:
+            await first_chunk(body)
+
+    assert "files[1] ('empty.csv')" in str(info.value)
+    assert "empty" in str(info.value)
+
+
+async def test_body_slices_large_chunks():
+    """No chunk handed to the transport is larger than CHUNK_SIZE, whatever the source gives."""
+    big = bytes(range(256)) * (3 * CHUNK_SIZE // 256 + 7)
+    body = body_of([("a.csv", big), ("b.csv", stream(big))])
+
+    chunks = [chunk async for chunk in body]
+
+    assert CHUNK_SIZE == max(map(len, chunks))
+    assert [big, big] == [part.data for part in parse(body, b"".join(chunks))[1:]]
+
+
+async def test_closing_the_body_early_closes_the_callers_generator():
+    """A caller's async generator is closed with the body, so its own cleanup runs at once."""
+    cleaned: list[str] = []
+
+    async def rows() -> AsyncIterator[bytes]:
+        try:
+            for _ in range(10):
+                yield CSV
+        finally:
+            cleaned.append("rows")
+
+    chunks = aiter(body_of([("a.csv", rows())]))
+    for _ in range(3):
+        await anext(chunks)
+
+    await chunks.aclose()  # type: ignore[attr-defined]  # _stream is an async generator
+
+    assert ["rows"] == cleaned
+
+
+@pytest.mark.parametrize(
+    "opens", [pytest.param(True, id="opens"), pytest.param(False, id="fails")]
+)
+async def test_cancelling_while_a_file_opens_closes_it_once_open(
+    tmp_path, monkeypatch, caplog, opens
+):
+    """A cancel that lands while a thread opens the file closes it once open, and a failed open is no error."""
+    path = write(tmp_path / "a.csv", CSV)
+    entered = threading.Event()
+    release = threading.Event()
+    handles: list[BinaryIO] = []
+    ended = threading.Event()
+
+    def slow_open(target: Path) -> BinaryIO:
+        entered.set()
+        release.wait(5)
+        try:
+            if not opens:
+                target.unlink()
+            handle = target.open("rb")
+        finally:
+            ended.set()
+        handles.append(handle)
+        return handle
+
+    monkeypatch.setattr("moment_async._multipart._open_binary", slow_open)
+    task = asyncio.create_task(collect(body_of([path])))
+    assert await asyncio.to_thread(entered.wait, 5)
+
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    release.set()
+    await asyncio.to_thread(ended.wait, 5)
+    for _ in range(100):
+        if not opens or (handles and handles[0].closed):
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.01)
+    gc.collect()
+
+    assert [True] * opens == [handle.closed for handle in handles]
+    assert [] == [record.message for record in caplog.records]
+
+
+class Rows:
+    """
+    An async iterable written as a class: its iterator has no ``aclose``.
+    """
+
+    def __init__(self, *chunks: bytes) -> None:
+        self._chunks = list(chunks)
+
+    def __aiter__(self) -> Rows:
+        return self
+
+    async def __anext__(self) -> bytes:
+        if not self._chunks:
+            raise StopAsyncIteration
+        return self._chunks.pop(0)
+
+
+async def test_body_streams_an_async_iterator_without_aclose():
+    """A class-based async iterable, with no aclose to call, is streamed and left as it is."""
+    body = body_of([("a.csv", Rows(CSV, TRICKY))])
+
+    parts = parse(body, await collect(body))
+
+    assert CSV + TRICKY == parts[1].data
