@@ -10,6 +10,7 @@ runs them all, renders the table and compares it with the README's (set
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import pickle
@@ -91,6 +92,10 @@ def _register(acct: ma.AdAccount) -> Awaitable[object]:
 def _create_audience(acct: ma.AdAccount) -> Awaitable[object]:
     spec = ma.AudienceSpec(name="all adults", type=ma.AudienceType.DISPLAY)
     return acct.audiences.create(spec, reconcile=True)
+
+
+def _fail_list(sb: Sandbox, *, status: int) -> object:
+    return sb.faults.fail_next("customer_files.list", status=status, code=-813)
 
 
 def _delete_many(acct: ma.AdAccount) -> Awaitable[object]:
@@ -196,9 +201,7 @@ SCENARIOS: Final = [
         Scenario(
             str(status),
             "customer_files.list",
-            lambda sb, status=status: sb.faults.fail_next(
-                "customer_files.list", status=status, code=-813
-            ),
+            functools.partial(_fail_list, status=status),
             _list,
             "success",
             attempts=2,
