@@ -190,6 +190,7 @@ def run(*, quick: bool = False) -> list[Row]:
         ours: list[float] = []
         sandbox: list[float] = []
         stalls: list[float] = []
+        report: adid.AdidReport | None = None
         for round_ in range(rounds):
             # Alternate which side goes first: drift hits both alike.
             for side in ("sdk", "ref") if round_ % 2 == 0 else ("ref", "sdk"):
@@ -218,8 +219,9 @@ def run(*, quick: bool = False) -> list[Row]:
         }  # fmt: skip
     stall = max(stalls)
     mb = 1024 * 1024
+    summary = "" if report is None else report.summary()
     print(
-        f"  file: {ROWS:,} rows, {size / mb:.1f} MiB; {report.summary()}",
+        f"  file: {ROWS:,} rows, {size / mb:.1f} MiB; {summary}",
         file=sys.stderr,
     )
     return [
