@@ -77,9 +77,15 @@ def _structure_datetime(value: object, _: object) -> dt.datetime:
         # "2020-01-01 00:00", "2024-02-06T00:03:59", "2024-01-25T19:31:41.571411".
         # Appending the offset is cheaper than replace(tzinfo=...) afterwards;
         # a string that has an offset already fails and is read as it is.
+        # A date alone would read "+09:00" as its time (any character may
+        # separate date and time), and come back naive: it is read again.
         try:
-            return dt.datetime.fromisoformat(value + "+09:00")
+            parsed = dt.datetime.fromisoformat(value + "+09:00")
         except ValueError:
+            parsed = dt.datetime.fromisoformat(value)
+        else:
+            if parsed.tzinfo is not None:
+                return parsed
             parsed = dt.datetime.fromisoformat(value)
     elif isinstance(value, dt.datetime):
         parsed = value
@@ -95,14 +101,60 @@ def _structure_optional_datetime(value: object, _: object) -> dt.datetime | None
     return _structure_datetime(value, _)
 
 
+# The converters below are the slow paths, taken only when the wire value
+# is not already of the field's type. Each takes the other JSON scalars a
+# server may plausibly send instead (a number as a string, a string as a
+# number) and refuses arrays and objects with TypeError: the session turns
+# that into DecodeError, where str() would have made a Python repr of it.
+
+
 def _structure_bool(value: object, _: object) -> bool:
     if isinstance(value, str):
         return value.strip().lower() == "true"
-    return bool(value)
+    if isinstance(value, int | float):
+        return bool(value)
+    msg = f"expected a boolean, got {type(value).__name__}"
+    raise TypeError(msg)
 
 
 def _structure_str(value: object, _: object) -> str:
-    return value if isinstance(value, str) else str(value)
+    if isinstance(value, str | int | float):
+        return value if isinstance(value, str) else str(value)
+    msg = f"expected a string, got {type(value).__name__}"
+    raise TypeError(msg)
+
+
+def _structure_int(value: object, _: object) -> int:
+    # Not bool (JSON true is no number) and not 1.5; "7" and 7.0 are 7.
+    if value.__class__ is int:
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        return int(value)
+    msg = f"expected an integer, got {type(value).__name__}"
+    raise TypeError(msg)
+
+
+def _structure_str_tuple(value: object, _: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if value.__class__ is not list:
+        msg = f"expected an array of strings, got {type(value).__name__}"
+        raise TypeError(msg)
+    items: list[object] = value
+    for item in items:
+        if item.__class__ is not str:
+            return tuple([_structure_str(item, str) for item in items])
+    return tuple(items)  # type: ignore[arg-type]  # every item is a str
+
+
+def _check_array(value: object) -> None:
+    # A JSON object or string is iterable too, and would decode as a list
+    # of its keys or characters.
+    if value.__class__ is not list:
+        msg = f"expected an array, got {type(value).__name__}"
+        raise TypeError(msg)
 
 
 def _is_enum(cl: Any) -> bool:
@@ -140,6 +192,10 @@ def _is_homogeneous_tuple(cl: Any) -> bool:
     return typing.get_origin(cl) is tuple and len(args) == 2 and args[1] is Ellipsis
 
 
+def _is_list(cl: Any) -> bool:
+    return typing.get_origin(cl) is list and len(typing.get_args(cl)) == 1
+
+
 def _is_targeting(cl: Any) -> bool:
     return isinstance(cl, type) and issubclass(cl, Targeting)
 
@@ -150,7 +206,11 @@ def _is_model(cl: Any) -> bool:
 
 #: Scalars checked inline by the generated structure functions, with the
 #: conversion applied when the wire sends another type (a number as a string).
-_INLINE: Final[dict[Any, str]] = {int: "int", str: "str", float: "float"}
+_INLINE: Final[dict[Any, tuple[str, Callable[[Any, Any], Any]]]] = {
+    int: ("int", _structure_int),
+    str: ("str", _structure_str),
+    float: ("float", lambda value, _: float(value)),
+}
 
 
 def _convert_expr(
@@ -160,9 +220,10 @@ def _convert_expr(
     Return the expression that turns a non-null wire value ``_v`` into *kind*.
     """
     if kind in _INLINE:
-        scalar = _INLINE[kind]
+        scalar, convert = _INLINE[kind]
+        namespace[f"as_{scalar}"] = convert
         # "_v.__class__ is int" also keeps bools (an int subclass) out.
-        return f"(_v if _v.__class__ is {scalar} else {scalar}(_v))"
+        return f"(_v if _v.__class__ is {scalar} else as_{scalar}(_v, None))"
     if kind is bool:
         namespace["as_bool"] = _structure_bool
         return "(_v if _v.__class__ is bool else as_bool(_v, bool))"
@@ -284,22 +345,43 @@ def make_converter() -> cattrs.Converter:
     def tuple_hook(cl: Any) -> Callable[[Any, Any], tuple[Any, ...]]:
         (item_type, _) = typing.get_args(cl)
         if item_type is str:
-            return lambda value, _: () if value is None else tuple(map(str, value))
+            return _structure_str_tuple
         item = conv.get_structure_hook(item_type)
-        return lambda value, _: (
-            () if value is None else tuple([item(v, item_type) for v in value])
-        )
+
+        def structure(value: Any, _: Any) -> tuple[Any, ...]:
+            if value is None:
+                return ()
+            _check_array(value)
+            return tuple([item(v, item_type) for v in value])
+
+        return structure
 
     conv.register_structure_hook_factory(_is_homogeneous_tuple, tuple_hook)
+
+    def list_hook(cl: Any) -> Callable[[Any, Any], list[Any]]:
+        (item_type,) = typing.get_args(cl)
+        item = conv.get_structure_hook(item_type)
+
+        def structure(value: Any, _: Any) -> list[Any]:
+            _check_array(value)
+            return [item(v, item_type) for v in value]
+
+        return structure
+
+    conv.register_structure_hook_factory(_is_list, list_hook)
 
     def optional_hook(cl: Any) -> Callable[[Any, Any], Any]:
         # cattrs' generic Optional handling costs a dispatch per field; most
         # fields of these models are "X | None", so give each its own hook.
         inner_type = _optional_of(cl)
         if inner_type is int:
-            return lambda v, _: v if v is None or type(v) is int else int(v)
+            return lambda v, _: (
+                v if v is None or type(v) is int else _structure_int(v, _)
+            )
         if inner_type is str:
-            return lambda v, _: v if v is None or type(v) is str else str(v)
+            return lambda v, _: (
+                v if v is None or type(v) is str else _structure_str(v, _)
+            )
         inner = conv.get_structure_hook(inner_type)
         return lambda v, _: None if v is None else inner(v, inner_type)
 
@@ -312,10 +394,11 @@ def make_converter() -> cattrs.Converter:
 
         def structure(value: Any, _: Any) -> Targeting:
             ident = value.get("id")
+            name = value.get("name")
             exclude = value.get("exclude")
             return cl(  # type: ignore[no-any-return]  # cl is a Targeting subclass
-                id=None if ident is None else int(ident),
-                name=value.get("name"),
+                id=None if ident is None else _structure_int(ident, int),
+                name=None if name is None else _structure_str(name, str),
                 exclude=None if exclude is None else _structure_bool(exclude, bool),
                 extra={k: v for k, v in value.items() if k not in known},
             )

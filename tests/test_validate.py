@@ -11,6 +11,7 @@ import pytest
 
 import moment_async as ma
 from moment_async._validate import (
+    ADULT_AGES,
     check_audience_spec,
     check_bool,
     check_id,
@@ -40,6 +41,7 @@ def spec(**changes: Any) -> ma.AudienceSpec:
     [
         pytest.param(1, id="one"),
         pytest.param(2**40, id="large"),
+        pytest.param(2**63 - 1, id="largest-long"),
     ],
 )
 def test_check_id_accepts_positive_int(value):
@@ -47,6 +49,39 @@ def test_check_id_accepts_positive_int(value):
     checked = check_id(value, "file_id")
 
     assert value == checked
+
+
+class _Injecting(int):
+    """
+    An int whose text is a header and path injection.
+    """
+
+    def __str__(self) -> str:
+        return "1\r\nX-Injected: yes/../2"
+
+    __repr__ = __str__
+    __format__ = lambda self, spec: str(self)  # noqa: E731  # the attack under test
+
+
+def test_check_id_returns_a_plain_int_for_int_subclasses():
+    """An int subclass comes back as a plain int, so only its digits reach paths and headers."""
+    checked = check_id(_Injecting(7), "file_id")
+
+    assert int is type(checked)
+    assert "7" == f"{checked}" == str(checked)
+
+
+def test_check_id_accepts_objects_with_index():
+    """An integer type that is not an int (operator.index works on it) is accepted as its int."""
+
+    class Numpyish:
+        def __index__(self) -> int:
+            return 42
+
+    checked = check_id(Numpyish(), "file_id")
+
+    assert 42 == checked
+    assert int is type(checked)
 
 
 @pytest.mark.parametrize(
@@ -59,6 +94,12 @@ def test_check_id_accepts_positive_int(value):
         pytest.param("7", id="str"),
         pytest.param(7.0, id="float"),
         pytest.param(None, id="None"),
+        pytest.param(2**63, id="past-long"),
+        pytest.param(10**5000, id="too-many-digits-for-repr"),
+        pytest.param("1\r\nX: y", id="header-injection"),
+        pytest.param("1/../2", id="path-traversal"),
+        pytest.param(b"7", id="bytes"),
+        pytest.param([7], id="list"),
     ],
 )
 def test_check_id_refuses_non_positive_int(value):
@@ -89,6 +130,8 @@ def test_check_ids_accepts_any_iterable():
         pytest.param("123", "iterable of positive integers", id="str"),
         pytest.param(b"12", "iterable of positive integers", id="bytes"),
         pytest.param(7, "iterable of positive integers", id="int"),
+        pytest.param({1: "a"}, "iterable of positive integers", id="mapping"),
+        pytest.param([1, 2**63], "positive integer", id="too-large-inside"),
         pytest.param([1, 0], "positive integer", id="zero-inside"),
         pytest.param([1, True], "positive integer", id="bool-inside"),
     ],
@@ -112,6 +155,12 @@ def test_check_ids_refuses_bad_values(value, fragment):
         pytest.param("x" * 50, id="50-chars"),
         pytest.param("가" * 50, id="50-korean-chars"),
         pytest.param("a", id="one-char"),
+        pytest.param("test9", id="sample-name"),
+        pytest.param("고객파일 등록", id="sample-korean-name"),
+        pytest.param(" padded ", id="surrounding-spaces"),
+        pytest.param("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", id="every-ascii-special"),
+        pytest.param("서울ㆍ경기", id="korean-middle-dot"),
+        pytest.param("\u1100\u1161", id="decomposed-hangul"),
     ],
 )
 def test_check_name_accepts_documented_names(value):
@@ -133,6 +182,15 @@ def test_check_name_accepts_documented_names(value):
         pytest.param("café", "'é'", id="accented"),
         pytest.param("buyers\n", "'\\n'", id="newline"),
         pytest.param("購買者", "'購'", id="hanja"),
+        pytest.param("a\tb", "'\\t'", id="tab"),
+        pytest.param("a\u00a0b", "'\\xa0'", id="no-break-space"),
+        pytest.param("a\u3000b", "'\\u3000'", id="ideographic-space"),
+        pytest.param("a·b", "'·'", id="latin-middle-dot"),
+        pytest.param("\uff21\uff22", "'\uff21'", id="full-width"),
+        pytest.param("a\r\nX: y", "'\\r'", id="header-injection"),
+        pytest.param("\t", "'\\t'", id="tab-only"),
+        pytest.param("가" * 51, "51 characters", id="51-korean-chars"),
+        pytest.param(b"buyers", "must be a string", id="bytes"),
     ],
 )
 def test_check_name_refuses_bad_names(value, fragment):
@@ -150,7 +208,10 @@ def test_check_name_refuses_bad_names(value, fragment):
     [
         pytest.param("http://example.com/a.csv", id="http"),
         pytest.param("https://example.com/list.csv?x=1", id="https-query"),
-        pytest.param("https://user:pw@example.com:8443/a.csv", id="port-and-auth"),
+        pytest.param("https://example.com:8443/a.csv", id="port"),
+        pytest.param("HTTPS://EXAMPLE.COM/a.csv", id="upper-case-scheme"),
+        pytest.param("https://[::1]:8443/a.csv", id="ipv6"),
+        pytest.param("https://예시.한국/목록.csv", id="korean-host-and-path"),
     ],
 )
 def test_check_url_accepts_http_urls(value):
@@ -170,8 +231,20 @@ def test_check_url_accepts_http_urls(value):
         pytest.param("https://example.com/a b.csv", id="space"),
         pytest.param("https://example.com/a.csv\n", id="newline"),
         pytest.param("https://[::1/a.csv", id="bad-ipv6"),
+        pytest.param("https://user:pw@example.com/a.csv", id="credentials"),
+        pytest.param("https://user@example.com/a.csv", id="user-name"),
+        pytest.param("https://example.com:99999/a.csv", id="port-out-of-range"),
+        pytest.param("https://example.com:x/a.csv", id="port-not-a-number"),
+        pytest.param("https://example.com/a\tb.csv", id="tab"),
+        pytest.param("https://example.com/a\x00.csv", id="nul"),
+        pytest.param("https://example.com/a\x7f.csv", id="del"),
+        pytest.param("https://example.com/a\u200b.csv", id="zero-width-space"),
+        pytest.param("https://example.com/a\u3000.csv", id="ideographic-space"),
+        pytest.param("https://example.com/a\ud800.csv", id="surrogate"),
+        pytest.param("javascript://example.com/%0aalert(1)", id="javascript"),
         pytest.param("", id="empty"),
         pytest.param(None, id="None"),
+        pytest.param(b"https://example.com/a.csv", id="bytes"),
     ],
 )
 def test_check_url_refuses_bad_urls(value):
@@ -252,6 +325,30 @@ def test_check_bool_refuses_non_bools(value):
             {"type": "DISPLAY", "age_type": "NOT_ALL", "ages": ("20",)},
             id="plain-strings",
         ),
+        pytest.param({"age_type": NOT_ALL, "ages": ADULT_AGES}, id="adult-ages"),
+        pytest.param({"age_type": NOT_ALL, "ages": ["20", "25"]}, id="ages-as-list"),
+        pytest.param(
+            {"ufo_interests": ("11",), "ufo_business_types": ("22",)}, id="ufo"
+        ),
+        pytest.param(
+            {"cohort_targetings": (ma.CohortTargeting(extra={"key": "c1"}),)},
+            id="targeting-by-extra",
+        ),
+        pytest.param(
+            {
+                "customer_file_targetings": (
+                    ma.CustomerFileTargeting(id=1, name="a", exclude=True),
+                )
+            },
+            id="targeting-all-fields",
+        ),
+        pytest.param(
+            {
+                "location_type": AREA,
+                "locations": (SEOUL, ma.Depth2Location(value="1111")),
+            },
+            id="subclass-in-locations",
+        ),
     ],
 )
 def test_check_audience_spec_accepts_valid_specs(changes):
@@ -323,6 +420,117 @@ def test_check_audience_spec_accepts_valid_specs(changes):
             "tracker_targetings is not allowed for a MESSAGE",
             id="message-tracker",
         ),
+        pytest.param({"type": ["DISPLAY"]}, "spec.type must be", id="unhashable-type"),
+        pytest.param({"type": "display"}, "spec.type must be", id="lower-type"),
+        pytest.param(
+            {"age_type": NOT_ALL, "ages": "20"},
+            "spec.ages must be a tuple",
+            id="ages-str",
+        ),
+        pytest.param(
+            {"age_type": NOT_ALL, "ages": None},
+            "spec.ages must be a tuple",
+            id="ages-None",
+        ),
+        pytest.param(
+            {"age_type": NOT_ALL, "ages": {"20"}},
+            "spec.ages must be a tuple",
+            id="ages-set",
+        ),
+        pytest.param(
+            {"age_type": ["NOT_ALL"]}, "spec.age_type must be", id="unhashable-age-type"
+        ),
+        pytest.param(
+            {"location_type": AREA, "locations": ({"value": "11"},)},
+            "spec.locations[0] must be a moment_async.Location",
+            id="location-as-dict",
+        ),
+        pytest.param(
+            {"location_type": AREA, "depth3_locations": (SEOUL,)},
+            "spec.depth3_locations[0] must be a moment_async.Depth3Location",
+            id="location-of-wrong-depth",
+        ),
+        pytest.param(
+            {"location_type": AREA, "locations": (ma.Location(value=" "),)},
+            "spec.locations[0].value",
+            id="blank-location-value",
+        ),
+        pytest.param(
+            {"location_type": AREA, "locations": (ma.Location(value=11),)},  # type: ignore[arg-type]
+            "spec.locations[0].value",
+            id="location-value-int",
+        ),
+        pytest.param(
+            {
+                "location_type": AREA,
+                "locations": (ma.Location(value="11", description=3),),  # type: ignore[arg-type]
+            },
+            "spec.locations[0].description must be a str",
+            id="location-description-int",
+        ),
+        pytest.param(
+            {"ufo_interests": "abc"}, "spec.ufo_interests must be a tuple", id="ufo-str"
+        ),
+        pytest.param(
+            {"ufo_business_types": (3,)},
+            "spec.ufo_business_types[0] must be a non-empty string",
+            id="ufo-int",
+        ),
+        pytest.param(
+            {"customer_file_targetings": (ma.CustomerFileTargeting(),)},
+            "spec.customer_file_targetings[0] needs an id",
+            id="customer-file-without-id",
+        ),
+        pytest.param(
+            {"customer_file_targetings": (ma.CustomerFileTargeting(extra={"x": 1}),)},
+            "spec.customer_file_targetings[0] needs an id",
+            id="customer-file-extra-without-id",
+        ),
+        pytest.param(
+            {"cohort_targetings": (ma.CohortTargeting(),)},
+            "spec.cohort_targetings[0] needs an id",
+            id="empty-targeting",
+        ),
+        pytest.param(
+            {"customer_file_targetings": (ma.CustomerFileTargeting(id=0),)},
+            "spec.customer_file_targetings[0].id must be a positive integer",
+            id="targeting-id-zero",
+        ),
+        pytest.param(
+            {"customer_file_targetings": (ma.CustomerFileTargeting(id="1"),)},  # type: ignore[arg-type]
+            "spec.customer_file_targetings[0].id must be a positive integer",
+            id="targeting-id-str",
+        ),
+        pytest.param(
+            {"customer_file_targetings": (ma.TrackerTargeting(id=1),)},
+            "must be a moment_async.CustomerFileTargeting, got TrackerTargeting",
+            id="targeting-of-wrong-kind",
+        ),
+        pytest.param(
+            {"customer_file_targetings": ({"id": 1},)},
+            "must be a moment_async.CustomerFileTargeting, got dict",
+            id="targeting-as-dict",
+        ),
+        pytest.param(
+            {"cohort_targetings": (ma.CohortTargeting(id=1, extra={"at": object()}),)},
+            "spec.cohort_targetings[0].extra['at'] must hold only JSON values",
+            id="extra-not-json",
+        ),
+        pytest.param(
+            {"cohort_targetings": (ma.CohortTargeting(id=1, extra={1: "a"}),)},  # type: ignore[dict-item]
+            "keys must be strings",
+            id="extra-int-key",
+        ),
+        pytest.param(
+            {"cohort_targetings": (ma.CohortTargeting(id=1, extra={"n": 2**64}),)},
+            "an integer JSON cannot carry",
+            id="extra-huge-int",
+        ),
+        pytest.param(
+            {"cohort_targetings": (ma.CohortTargeting(id=1, exclude="yes"),)},  # type: ignore[arg-type]
+            "spec.cohort_targetings[0].exclude must be a bool",
+            id="exclude-str",
+        ),
     ],
 )
 def test_check_audience_spec_refuses_broken_rules(changes, fragment):
@@ -333,6 +541,22 @@ def test_check_audience_spec_refuses_broken_rules(changes, fragment):
         check_audience_spec(given)
 
     assert fragment in str(info.value)
+
+
+def test_check_audience_spec_refuses_deep_extra():
+    """A targeting's extra nested past the bound is refused, not recursed into without end."""
+    deep: object = "leaf"
+    for _ in range(100):
+        deep = [deep]
+    given = spec(cohort_targetings=(ma.CohortTargeting(id=1, extra={"d": deep}),))
+
+    with pytest.raises(ma.ValidationError, match="nested deeper than 32 levels"):
+        check_audience_spec(given)
+
+
+def test_adult_ages_are_20_to_65():
+    """The documents' adult list is every age code from 20 to 65."""
+    assert ("20", "25", "30", "35", "40", "45", "50", "55", "60", "65") == ADULT_AGES
 
 
 def test_check_audience_spec_refuses_non_spec():

@@ -9,6 +9,7 @@ from ssl import SSLContext
 from typing import Final
 
 import aiohttp
+from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from .._constants import DEFAULT_MAX_CONNECTIONS
@@ -26,6 +27,8 @@ from .base import Request, Response, Timeout
 _PLAIN_PATH: Final = re.compile(r"/[A-Za-z0-9/._~!$&'()*+,;=:@-]*").fullmatch
 #: Origins remembered for the fast URL path; a client talks to one or two.
 _MAX_ORIGINS: Final = 8
+#: Request headers that never stay in an aiohttp error chained to ours.
+_SECRET_HEADERS: Final = ("Authorization", "Proxy-Authorization", "Cookie")
 
 
 class AiohttpTransport:
@@ -36,13 +39,25 @@ class AiohttpTransport:
     request, and closed by ``aclose()`` (the client calls it for you).
     *max_connections* defaults to 512 (aiohttp's own default of 100 starves
     a fan-out over many ad accounts); *max_connections_per_host* ``0``
-    means the same as the total, since every call goes to one host. TLS
-    certificates are always verified unless you pass your own *ssl*
-    context::
+    means the same as the total, since every call goes to one host::
 
         transport = AiohttpTransport(max_connections=1024)
         async with MomentClient(token, transport=transport) as client:
             ...
+
+    TLS certificates and host names are verified against the system's CAs.
+    Only an explicit ``ssl.SSLContext`` changes that (your own CA, or
+    whatever checks your context makes); ``ssl=False`` or ``True`` is
+    refused, so verification cannot be turned off by a stray flag::
+
+        context = ssl.create_default_context(cafile="corporate-ca.pem")
+        transport = AiohttpTransport(ssl=context)
+
+    Redirects are followed, at most 10, as aiohttp follows them: the
+    ``Authorization`` header goes along only to the same scheme, host and
+    port, and any other origin gets the request without it (and without
+    cookies). A 307 or 308 sends the request again with its body; a 301,
+    302 or 303 turns a POST into a GET without one.
 
     Streamed bodies go out as the socket takes them; ``Content-Length`` is
     kept when the request carries it, chunked encoding is used otherwise.
@@ -61,6 +76,14 @@ class AiohttpTransport:
         self._limit_per_host = max_connections_per_host
         self._keepalive = keepalive_timeout
         self._dns_ttl = dns_cache_seconds
+        given: object = ssl  # checked at run time: callers may pass anything
+        if given is not None and not isinstance(given, SSLContext):
+            msg = (
+                f"ssl must be an ssl.SSLContext or None, got {given!r}: certificates "
+                "are always verified, unless a context you build says otherwise"
+            )
+            raise ValidationError(msg)
+        # True: aiohttp's default context, which verifies certificates.
         self._ssl: SSLContext | bool = True if ssl is None else ssl
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
@@ -145,13 +168,21 @@ class AiohttpTransport:
             TransportError: the connection broke or the answer was not HTTP.
         """
         session = self._session or self._open()
+        data = request.body
+        stream = None
+        if data is not None and not isinstance(data, bytes):
+            # The transport starts a streamed body itself so that it can
+            # close it however the request ends: aiohttp drops an iterator
+            # it stopped reading (a cancelled upload), with its open file,
+            # to the garbage collector.
+            data = stream = aiter(data)
         try:
             async with session.request(
                 request.method,
                 self._url(request.url),
                 params=request.query,
                 headers=request.headers,
-                data=request.body,
+                data=data,
                 timeout=self._client_timeout(request.timeout),
             ) as resp:
                 body = await resp.read()
@@ -174,8 +205,12 @@ class AiohttpTransport:
             # (an upload that streamed past 200 MB) must reach the caller as is.
             if isinstance(exc.__cause__, ValidationError):
                 raise exc.__cause__ from None
+            _drop_secrets(exc)
             msg = f"{request.method} {_path(request.url)} failed: {type(exc).__name__}: {exc}"
             raise TransportError(msg) from exc
+        finally:
+            if stream is not None:
+                await _close_stream(stream)
 
     async def aclose(self) -> None:
         """
@@ -185,6 +220,37 @@ class AiohttpTransport:
         session, self._session = self._session, None
         if session is not None:
             await session.close()
+
+
+async def _close_stream(stream: object) -> None:
+    # An async generator that is running is inside an await of aiohttp's
+    # body writer, which aiohttp cancels: that closes it. One suspended at
+    # a yield is closed here, and its files with it.
+    aclose = getattr(stream, "aclose", None)
+    if aclose is not None and not getattr(stream, "ag_running", False):
+        await aclose()
+
+
+def _drop_secrets(exc: aiohttp.ClientError) -> None:
+    """
+    Remove the request's secret headers from an aiohttp error, in place.
+
+    Errors about an answer (too many redirects, a malformed response) keep
+    the request's headers, ``Authorization`` included, in ``request_info``
+    and ``args``, which ``repr()`` shows; the error becomes the cause of
+    ours, so it must not hold the token.
+    """
+    if not isinstance(exc, aiohttp.ClientResponseError):
+        return
+    info = exc.request_info
+    headers = CIMultiDict(info.headers)
+    for name in _SECRET_HEADERS:
+        headers.popall(name, None)
+    kept = aiohttp.RequestInfo(
+        info.url, info.method, CIMultiDictProxy(headers), info.real_url
+    )
+    exc.request_info = kept
+    exc.args = tuple(kept if arg is info else arg for arg in exc.args)
 
 
 def _origin(url: str) -> str:

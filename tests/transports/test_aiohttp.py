@@ -512,3 +512,117 @@ def test_url_fast_path_is_taken_for_the_calls_urls():
     transport = ma.AiohttpTransport()
     transport._url("http://127.0.0.1:8080/openapi/v4/customerFiles/12")
     assert list(transport._origins) == ["http://127.0.0.1:8080"]
+
+
+@contextlib.asynccontextmanager
+async def stalling_server() -> AsyncIterator[tuple[str, asyncio.Event]]:
+    """
+    Serve a route that reads 64 KiB of a body and then waits; yield its URL and the release.
+    """
+    release = asyncio.Event()
+
+    async def stall(request: web.Request) -> web.Response:
+        await request.content.read(64 * 1024)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(release.wait(), 10)
+        return web.Response(status=503)
+
+    app = web.Application()
+    app.router.add_post("/stall", stall)
+    async with TestServer(app, host="127.0.0.1") as server:
+        try:
+            yield str(server.make_url("/stall")), release
+        finally:
+            release.set()
+
+
+async def test_cancelled_send_closes_a_body_parked_at_a_yield(transport):
+    """A send cancelled while the socket is full closes its body generator before the cancel returns."""
+    yielded: list[int] = [0]
+    closed: list[str] = []
+
+    async def body() -> AsyncIterator[bytes]:
+        block = b"x" * (256 * 1024)
+        try:
+            for _ in range(256):
+                yield block
+                yielded[0] += 1
+        finally:
+            closed.append("body")
+
+    async with stalling_server() as (url, _):
+        task = asyncio.create_task(
+            transport.send(ma.Request(method="POST", url=url, headers={}, body=body()))
+        )
+        # The server stops reading: once the count stops moving, aiohttp's
+        # writer waits for the socket and the body waits at a yield.
+        last = -1
+        for _ in range(200):
+            await asyncio.sleep(0.02)
+            if yielded[0] > 4 and yielded[0] == last:
+                break
+            last = yielded[0]
+
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        closed_at_once = list(closed)
+
+    assert last == yielded[0]
+    assert ["body"] == closed_at_once
+
+
+async def test_cancelled_send_closes_a_body_inside_an_await(server, transport):
+    """A send cancelled while its body awaits something closes the body through aiohttp's cancelled writer."""
+    inside = asyncio.Event()
+    closed: list[str] = []
+
+    async def body() -> AsyncIterator[bytes]:
+        try:
+            yield b"a,b\n"
+            inside.set()
+            await asyncio.sleep(10)
+            yield b"never\n"
+        finally:
+            closed.append("body")
+
+    task = asyncio.create_task(
+        transport.send(request_to(server, "/echo/upload", method="POST", body=body()))
+    )
+    await asyncio.wait_for(inside.wait(), 5)
+
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    for _ in range(100):
+        if closed:
+            break
+        await asyncio.sleep(0.01)
+
+    assert ["body"] == closed
+
+
+class Chunks:
+    """
+    An async iterable written as a class: its iterator has no ``aclose``.
+    """
+
+    def __init__(self, *chunks: bytes) -> None:
+        self._chunks = list(chunks)
+
+    def __aiter__(self) -> Chunks:
+        return self
+
+    async def __anext__(self) -> bytes:
+        if not self._chunks:
+            raise StopAsyncIteration
+        return self._chunks.pop(0)
+
+
+async def test_send_streams_a_body_iterator_without_aclose(server, transport):
+    """A body whose iterator is a plain class, with nothing to close, is sent as it is."""
+    request = request_to(server, "/echo/upload", method="POST", body=Chunks(*STREAMED))
+
+    await transport.send(request)
+
+    assert STREAMED_BYTES == seen(server)[0].body
