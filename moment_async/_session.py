@@ -243,8 +243,9 @@ class Session:
                         raise ClientClosedError(msg)
             if self._authorization is None:
                 await self._refresh(None)
-            used = self._authorization
-            assert used is not None  # noqa: S101  # _refresh sets it or raises
+            # Not "token": a name error trackers (Sentry) scrub from locals.
+            authorization = self._authorization
+            assert authorization is not None  # noqa: S101  # _refresh sets it or raises
             attempt_timeout = timeout
             if deadline is not None and (attempt > 1 or waited):
                 attempt_timeout = self._time_left(route, deadline, timeout)
@@ -259,7 +260,7 @@ class Session:
                         method=method,
                         url=url,
                         # A new dict per attempt: a sent request is never changed.
-                        headers={**headers, AUTHORIZATION: used},
+                        headers={**headers, AUTHORIZATION: authorization},
                         query=query,
                         body=body,
                         timeout=attempt_timeout,
@@ -292,7 +293,7 @@ class Session:
                 return self._decode(response, into, envelope)
             if status == 401 and not refreshed and replayable:
                 refreshed = True
-                await self._refresh(used)
+                await self._refresh(authorization)
                 continue
             error = self._error(response)
             delay = retry.delay(attempt, _header(response, "retry-after"))
@@ -454,13 +455,14 @@ class Session:
                 data = None
         if isinstance(data, dict):
             code = _as_int(data.get("code"))
-            message = str(data.get("msg") or f"HTTP {status}")
+            message = _text(data.get("msg")) or f"HTTP {status}"
             extras = data.get("extras")
             extras = extras if isinstance(extras, dict) else {}
             detail_code = _as_int(extras.get("detailCode"))
-            detail = extras.get("detailMsg")
-            detail_message = None if detail is None else str(detail)
-            body: Any = data
+            detail_message = _text(extras.get("detailMsg"))
+            # A hostile body nested a thousand deep would make the error
+            # impossible to print or pickle: keep an excerpt instead.
+            body: Any = data if _shallow(data) else _excerpt(response.body)
         else:
             code = detail_code = None
             detail_message = None
@@ -517,6 +519,36 @@ def _header(response: Response, name: str) -> str | None:
     if value is None:
         value = headers.get(name.title())
     return value
+
+
+#: How deep an error body may nest and still be kept whole on the error.
+_MAX_BODY_DEPTH: Final = 32
+
+
+def _text(value: object) -> str | None:
+    # Kakao's messages are strings; a number is shown as it is, anything
+    # else (a list, an object) is not a message.
+    if isinstance(value, str):
+        return value or None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _shallow(value: object) -> bool:
+    # Iterative, so the check itself cannot recurse too deep.
+    level: list[object] = [value]
+    for _ in range(_MAX_BODY_DEPTH):
+        nested: list[object] = []
+        for item in level:
+            if isinstance(item, dict):
+                nested.extend(item.values())
+            elif isinstance(item, list):
+                nested.extend(item)
+        if not nested:
+            return True
+        level = nested
+    return False
 
 
 def _as_int(value: object) -> int | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import pickle
 import time
 from collections.abc import Awaitable, Callable
 
@@ -661,3 +662,31 @@ async def test_bad_arguments_are_refused_before_sending(call):
             await call(client.ad_account(1))
 
     assert [] == handler.requests
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"code":-813,"msg":' + b"[" * 1000 + b"]" * 1000 + b"}",
+        b'{"code":-813,"msg":"x","extras":{"detailMsg":'
+        + b"[" * 1000
+        + b"]" * 1000
+        + b"}}",
+        b'{"code":-813,"msg":"x","deep":' + b'{"a":' * 700 + b"1" + b"}" * 700 + b"}",
+    ],
+    ids=["msg", "detailMsg", "body"],
+)
+async def test_hostile_error_body_still_gives_a_printable_picklable_error(body):
+    """An error body nested a thousand deep gives an APIError that prints and pickles."""
+    handler = Recorder(Response(status=400, headers={}, body=body))
+
+    async with client_for(handler) as client:
+        with pytest.raises(ma.APIError) as info:
+            await client.ad_account(1).customer_files.list()
+
+    error = info.value
+    assert str(error)
+    assert repr(error)
+    restored = pickle.loads(pickle.dumps(error))  # noqa: S301  # our own bytes
+    assert -813 == restored.code
+    assert isinstance(error.body, dict | str)
