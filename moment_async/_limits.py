@@ -80,6 +80,13 @@ class Limiter(Protocol):
 #: constant, so eviction never stalls the loop, and larger than one, so the
 #: table shrinks faster than it grows.
 _EVICT_PER_ACQUIRE: Final = 4
+#: A dict keeps the size of its hash table when keys are deleted. Once
+#: eviction leaves at most this many keys, and a quarter or less of the
+#: most the table held, the keys are copied into a new table so the old one
+#: is freed: a small, bounded copy (under 1 ms), never a stall.
+_SHRINK_AT_MOST: Final = 1024
+#: Tables that never held more keys than this are not worth rebuilding.
+_SHRINK_ABOVE: Final = 64
 
 
 class _Bucket:
@@ -122,6 +129,9 @@ class KeyedLimiter:
     def __init__(self, *, wait: bool = True) -> None:
         self.wait = wait
         self._buckets: OrderedDict[str, float | _Bucket] = OrderedDict()
+        # The most keys seen by eviction since the table was last rebuilt:
+        # about the size of its hash table.
+        self._held = 0
 
     def __repr__(self) -> str:
         return f"<KeyedLimiter keys={len(self._buckets)} wait={self.wait}>"
@@ -133,9 +143,10 @@ class KeyedLimiter:
         """
         Take a slot of *key* if it is free now, without waiting; say whether it was.
         """
-        buckets = self._buckets
         now = time.monotonic()
         self._evict(now)
+        # Read after eviction, which may have rebuilt the table.
+        buckets = self._buckets
         entry = buckets.get(key)
         if entry is None:
             buckets[key] = now + rate.spacing
@@ -233,17 +244,32 @@ class KeyedLimiter:
 
     def _evict(self, now: float) -> None:
         buckets = self._buckets
+        if not buckets:
+            return
+        key = next(iter(buckets))
+        oldest = buckets[key]
+        # The common case, on every acquire of a fan-out: nothing is idle yet.
+        if isinstance(oldest, float) and oldest > now:
+            return
+        held = len(buckets)
         for _ in range(_EVICT_PER_ACQUIRE):
-            if not buckets:
-                return
-            key, oldest = next(iter(buckets.items()))
             if isinstance(oldest, float):
                 if oldest > now:
-                    return
+                    break
+                del buckets[key]
             elif oldest.users:
                 # A long wait must not pin the idle keys queued behind it.
                 buckets.move_to_end(key)
-                continue
             elif oldest.idle_after > now:
-                return
-            del buckets[key]
+                break
+            else:
+                del buckets[key]
+            if not buckets:
+                break
+            key = next(iter(buckets))
+            oldest = buckets[key]
+        self._held = most = max(self._held, held)
+        left = len(buckets)
+        if most > _SHRINK_ABOVE and left <= _SHRINK_AT_MOST and left * 4 <= most:
+            self._buckets = OrderedDict(buckets)
+            self._held = left

@@ -5,8 +5,10 @@ KeyedLimiter and Rate: spacing per key, refusals, timeouts and eviction of idle 
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 import time
+import tracemalloc
 
 import pytest
 
@@ -275,3 +277,65 @@ def test_repr_shows_keys_and_mode():
     text = repr(limiter)
 
     assert "<KeyedLimiter keys=1 wait=False>" == text
+
+
+async def test_memory_returns_to_an_empty_limiters_once_idle_keys_are_evicted():
+    """After 5,000 keys go idle and are evicted, the table is rebuilt small: memory is back to baseline."""
+    tracemalloc.start()
+    try:
+        limiter = ma.KeyedLimiter()
+        rate = ma.Rate(1, 0.05)
+        gc.collect()
+        empty = tracemalloc.get_traced_memory()[0]
+        for n in range(5000):
+            limiter.try_acquire(f"old:{n}", rate)
+        await asyncio.sleep(0.1)
+
+        for _ in range(2000):
+            limiter.try_acquire("live", rate)
+        gc.collect()
+        left = tracemalloc.get_traced_memory()[0] - empty
+    finally:
+        tracemalloc.stop()
+
+    assert 1 == len(limiter)
+    assert left < 4096
+
+
+async def test_a_key_taken_while_the_table_is_rebuilt_is_kept():
+    """The acquire that triggers a rebuild of the table keeps its own slot in the new table."""
+    limiter = ma.KeyedLimiter()
+    rate = ma.Rate(1, 0.05)
+    for n in range(300):
+        limiter.try_acquire(f"old:{n}", rate)
+    await asyncio.sleep(0.1)
+    table = limiter._buckets
+
+    taken = [limiter.try_acquire(f"new:{n}", rate) for n in range(150)]
+    again = [limiter.try_acquire(f"new:{n}", rate) for n in range(150)]
+
+    assert table is not limiter._buckets
+    assert [True] * 150 == taken
+    assert [False] * 150 == again
+
+
+async def test_a_waiter_survives_a_rebuild_of_the_table():
+    """A key whose waiter is in flight is copied into the rebuilt table and keeps its spacing."""
+    limiter = ma.KeyedLimiter()
+    slow = ma.Rate(1, 0.3)
+    fast = ma.Rate(1, 0.01)
+    for n in range(300):
+        await limiter.acquire(f"old:{n}", fast)
+    await limiter.acquire("busy", slow)
+    waiter = asyncio.create_task(timed(limiter, "busy", slow))
+    await asyncio.sleep(0.05)
+    table = limiter._buckets
+
+    for n in range(200):
+        await limiter.acquire(f"new:{n}", fast)
+    elapsed = await waiter
+    waited_after = await timed(limiter, "busy", slow)
+
+    assert table is not limiter._buckets
+    assert elapsed >= 0.3 - EPSILON
+    assert waited_after >= 0.3 - EPSILON
