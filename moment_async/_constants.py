@@ -25,6 +25,13 @@ DEFAULT_READ_TIMEOUT: Final[float | None] = None
 #: needs more, and every call goes to the same host.
 DEFAULT_MAX_CONNECTIONS: Final = 512
 
+#: Seconds ``wait_until_ready`` waits at most by default: Kakao extracts a
+#: customer file's population "within 6 hours"; ten minutes more for the polls.
+DEFAULT_READY_TIMEOUT: Final = 6 * 3600.0 + 600.0
+#: Seconds between the polls of ``wait_until_ready``: the documented limit of
+#: the customer file detail call, one every 5 s per file.
+DEFAULT_POLL_INTERVAL: Final = 5.0
+
 AUTHORIZATION: Final = "Authorization"
 AD_ACCOUNT_ID: Final = "adAccountId"
 CONTENT_TYPE: Final = "Content-Type"

@@ -18,7 +18,9 @@ The exceptions moment_async raises, and the map from a status to its class.
     │   ├── ConnectError                     no connection: nothing was sent
     │   └── RequestTimeoutError (TimeoutError)
     ├── AmbiguousWriteError                  a create may or may not have happened
-    └── LimiterUnavailableError              the shared limiter's store (Redis) did not answer
+    ├── LimiterUnavailableError              the shared limiter's store (Redis) did not answer
+    ├── ResourceFailedError                  a waited-for file or audience ended in failure
+    └── WaitTimeoutError (TimeoutError)      a waited-for file or audience was not ready in time
 
 Every exception pickles (bulk jobs move them between processes): each
 ``__init__`` passes all its arguments on to ``BaseException``.
@@ -237,6 +239,44 @@ class LimiterUnavailableError(MomentError):
     ``RedisLimiter`` made with ``fallback=True`` never raises this: it
     keeps the limits in the process until Redis answers again.
     """
+
+
+class ResourceFailedError(MomentError):
+    """
+    Raised by a ``wait_until_ready`` when Kakao's processing ended in failure.
+
+    A customer file in ``ERROR`` (no valid ADID, or another fault) or
+    ``TRANSFORM_ERROR`` (its URL could not be read), or one deleted
+    (``DELETE``) while it was waited for; an audience in ``ERROR``.
+    ``resource`` is the ``CustomerFile`` or ``Audience`` as last fetched
+    and ``status`` its status as the API wrote it (``"TRANSFORM_ERROR"``).
+    """
+
+    def __init__(self, message: str, resource: object = None, status: str = "") -> None:
+        super().__init__(message, resource, status)
+        self.resource = resource
+        self.status = status
+
+
+class WaitTimeoutError(MomentError, TimeoutError):
+    """
+    Raised by a ``wait_until_ready`` whose *timeout* passed before the object was ready.
+
+    Also a builtin ``TimeoutError``. ``resource`` is the object as last
+    fetched (``None`` when no poll answered) and ``waited`` the seconds
+    waited. Unlike ``RequestTimeoutError``, nothing failed: the object may
+    still become ready, and waiting again is safe.
+    """
+
+    def __init__(
+        self, message: str, resource: object = None, waited: float = 0.0
+    ) -> None:
+        super().__init__(message, resource, waited)
+        # OSError (TimeoutError's base) keeps only two of three arguments
+        # in args; keep all three so a pickle round trip rebuilds this.
+        self.args = (message, resource, waited)
+        self.resource = resource
+        self.waited = waited
 
 
 _STATUS_ERRORS: Final[dict[int, type[APIError]]] = {

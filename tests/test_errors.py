@@ -24,6 +24,8 @@ ATTRIBUTES = (
     "local",
     "maybe_sent",
     "excerpt",
+    "resource",
+    "waited",
 )
 MISSING = object()
 
@@ -60,6 +62,16 @@ SAMPLES: dict[type[ma.MomentError], ma.MomentError] = {
     ),
     ma.LimiterUnavailableError: ma.LimiterUnavailableError(
         "the rate limiter could not use Redis (ConnectionError: refused)"
+    ),
+    ma.ResourceFailedError: ma.ResourceFailedError(
+        "customer file 7 ended in TRANSFORM_ERROR",
+        ma.CustomerFile(id=7, status=ma.CustomerFileStatus.TRANSFORM_ERROR),
+        "TRANSFORM_ERROR",
+    ),
+    ma.WaitTimeoutError: ma.WaitTimeoutError(
+        "audience 3 was not ready within 60 s (still STANDBY)",
+        ma.Audience(id=3, status=ma.AudienceStatus.STANDBY),
+        60.0,
     ),
 }
 
@@ -163,6 +175,7 @@ def test_local_rate_limit_error_str_is_its_message():
     [
         pytest.param(ma.ValidationError, ValueError, id="ValidationError"),
         pytest.param(ma.RequestTimeoutError, TimeoutError, id="RequestTimeoutError"),
+        pytest.param(ma.WaitTimeoutError, TimeoutError, id="WaitTimeoutError"),
         pytest.param(ma.ClientClosedError, RuntimeError, id="ClientClosedError"),
     ],
 )

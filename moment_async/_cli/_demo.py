@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import IO, Final
 
 from .._client import MomentClient
+from .._errors import WaitTimeoutError
 from ..models import (
     AudienceSpec,
     AudienceType,
-    CustomerFileStatus,
     CustomerFileTargeting,
     SelectionType,
 )
@@ -64,21 +64,15 @@ async def demo(out: IO[str]) -> int:
 
             step("Wait until Kakao has extracted the target population")
             out.write(
-                "(detail calls are limited to one every 5 s per customer file; the client waits)\n"
+                "(polling every 5 s: detail calls are limited to one every 5 s per customer file)\n"
             )
             started = time.monotonic()
-            ready = await files.get(upload.id)
-            while ready.status in (
-                CustomerFileStatus.WAITING,
-                CustomerFileStatus.MODIFYING,
-            ):
-                if time.monotonic() - started > _READY_WITHIN:
-                    out.write("the file did not become ready in time\n")
-                    return 1
-                out.write(
-                    f"  {ready.status.value} after {time.monotonic() - started:.0f} s\n"
-                )
-                ready = await files.get(upload.id)
+            try:
+                ready = await files.wait_until_ready(upload.id, timeout=_READY_WITHIN)
+            except WaitTimeoutError:
+                out.write("the file did not become ready in time\n")
+                return 1
+            out.write(f"  {ready.status} after {time.monotonic() - started:.0f} s\n")
             table([ready], out)
 
             step("Create a DISPLAY audience of buyers aged 20 to 34")
@@ -90,6 +84,15 @@ async def demo(out: IO[str]) -> int:
                 customer_file_targetings=(CustomerFileTargeting(id=upload.id),),
             )
             audience = await account.audiences.create(spec)
+            table([audience], out)
+
+            step("Wait until the audience leaves STANDBY")
+            out.write(
+                "(no rate limit is documented for audiences: polling every 0.5 s)\n"
+            )
+            audience = await account.audiences.wait_until_ready(
+                audience.id, timeout=_READY_WITHIN, poll_interval=0.5
+            )
             table([audience], out)
 
             step("Show which ad groups use the audience")

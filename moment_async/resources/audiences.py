@@ -7,19 +7,28 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 from collections.abc import Iterable
+from typing import Final
 
+from .._constants import DEFAULT_POLL_INTERVAL, DEFAULT_READY_TIMEOUT
 from .._errors import ValidationError
 from .._transports.base import Timeout
-from .._validate import check_audience_spec, check_id, check_ids
+from .._validate import check_audience_spec, check_bool, check_id, check_ids
 from ..models import (
     Audience,
     AudienceAdGroup,
     AudienceSpec,
+    AudienceStatus,
     AudienceSummary,
     BulkDeleteResult,
 )
 from ._base import Resource
 from ._reconcile import create_once, newest_match
+from ._wait import wait_for_status
+
+#: Statuses after ``STANDBY`` that ``wait_until_ready`` returns on.
+_READY: Final = frozenset({AudienceStatus.AVAILABLE, AudienceStatus.SEED_NOT_ENOUGH})
+#: The status of an audience that could not be prepared.
+_FAILED: Final = frozenset({AudienceStatus.ERROR})
 
 
 def _checked(spec: object) -> AudienceSpec:
@@ -72,6 +81,51 @@ class Audiences(Resource):
             timeout=timeout,
         )
 
+    async def wait_until_ready(
+        self,
+        audience_id: int,
+        *,
+        timeout: float = DEFAULT_READY_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+    ) -> Audience:
+        """
+        Poll an audience until it leaves ``STANDBY``; return it.
+
+        Kakao prepares an audience after a create or an edit (``STANDBY``,
+        "Preparing"). This calls ``get`` every *poll_interval* seconds until
+        the preparation has ended, and returns the audience in ``AVAILABLE``
+        or in ``SEED_NOT_ENOUGH``: the documents list the latter apart from
+        ``ERROR`` ("Unavailable") as a finished estimate that found too few
+        people, so it is a result to look at, not a failure::
+
+            audience = await audiences.wait_until_ready(created.id, timeout=600)
+            if audience.status is ma.AudienceStatus.SEED_NOT_ENOUGH:
+                print("too few people:", audience.population_score)
+
+        *timeout* bounds the whole wait, in seconds (6 h 10 min by default:
+        an audience of customer files waits for them); each poll is one
+        call under the client's own ``timeout``. No rate limit is
+        documented for audiences; *poll_interval* defaults to 5 s.
+
+        Raises:
+            ResourceFailedError: the audience ended in ``ERROR``;
+                ``resource`` is the audience.
+            WaitTimeoutError: *timeout* passed first (also a
+                ``TimeoutError``); ``resource`` is the audience as last seen.
+            NotFoundError: no such audience in this ad account.
+            ValidationError: a bad *audience_id*, *timeout* or *poll_interval*.
+        """
+        audience_id = check_id(audience_id, "audience_id")
+        return await wait_for_status(
+            lambda: self.get(audience_id),
+            lambda found: found.status,
+            ready=_READY,
+            failed=_FAILED,
+            what=f"audience {audience_id}",
+            timeout=timeout,
+            poll_interval=poll_interval,
+        )
+
     async def create(
         self,
         spec: AudienceSpec,
@@ -94,6 +148,7 @@ class Audiences(Resource):
             AmbiguousWriteError: the call may or may not have created it.
         """
         checked = _checked(spec)
+        check_bool(reconcile, "reconcile")
         body = self._session.encode(checked, {"ad_account_id": self.account_id})
 
         async def send() -> Audience:

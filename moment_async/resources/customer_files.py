@@ -7,20 +7,42 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Final
 
+from .._constants import DEFAULT_POLL_INTERVAL, DEFAULT_READY_TIMEOUT
 from .._multipart import MultipartBody, prepare_files
 from .._transports.base import Timeout
 from .._types import FileInput, Progress
-from .._validate import check_bool, check_id, check_ids, check_name, check_url
+from .._validate import (
+    check_bool,
+    check_callback,
+    check_id,
+    check_ids,
+    check_name,
+    check_url,
+)
 from ..models import (
     AdGroupAndCampaign,
     BulkDeleteResult,
     CustomerFile,
+    CustomerFileStatus,
     CustomerFileUpload,
     FileType,
 )
 from ._base import Resource
 from ._reconcile import create_once, newest_match
+from ._wait import wait_for_status
+
+#: The status ``wait_until_ready`` returns on.
+_READY: Final = frozenset({CustomerFileStatus.COMPLETE})
+#: Statuses a customer file does not leave by itself.
+_FAILED: Final = frozenset(
+    {
+        CustomerFileStatus.ERROR,
+        CustomerFileStatus.TRANSFORM_ERROR,
+        CustomerFileStatus.DELETE,
+    }
+)
 
 
 class CustomerFiles(Resource):
@@ -65,6 +87,49 @@ class CustomerFiles(Resource):
             timeout=timeout,
         )
 
+    async def wait_until_ready(
+        self,
+        file_id: int,
+        *,
+        timeout: float = DEFAULT_READY_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+    ) -> CustomerFile:
+        """
+        Poll a customer file until its population is extracted; return it, COMPLETE.
+
+        Kakao extracts the population within 6 hours of a registration or an
+        edit (``WAITING``, or ``MODIFYING`` after an edit). This calls
+        ``get`` every *poll_interval* seconds (5 s: the documented limit of
+        one detail call per 5 s per file, which the client's limiter holds
+        to whatever *poll_interval* says) until the status is ``COMPLETE``.
+
+        *timeout* bounds the whole wait, in seconds (6 h 10 min by default);
+        each poll is one call under the client's own ``timeout``::
+
+            upload = await files.upload("buyers", ["buyers.csv"])
+            ready = await files.wait_until_ready(upload.id, timeout=3600)
+            print(ready.population_score)
+
+        Raises:
+            ResourceFailedError: the file ended in ``ERROR`` (no valid ADID),
+                ``TRANSFORM_ERROR`` (its URL could not be read) or ``DELETE``;
+                ``resource`` is the file, ``status`` its status.
+            WaitTimeoutError: *timeout* passed first (also a
+                ``TimeoutError``); ``resource`` is the file as last seen.
+            NotFoundError: no such customer file in this ad account.
+            ValidationError: a bad *file_id*, *timeout* or *poll_interval*.
+        """
+        file_id = check_id(file_id, "file_id")
+        return await wait_for_status(
+            lambda: self.get(file_id),
+            lambda found: found.status,
+            ready=_READY,
+            failed=_FAILED,
+            what=f"customer file {file_id}",
+            timeout=timeout,
+            poll_interval=poll_interval,
+        )
+
     async def upload(
         self,
         name: str,
@@ -99,6 +164,8 @@ class CustomerFiles(Resource):
                 file (see above).
         """
         name = check_name(name)
+        check_bool(reconcile, "reconcile")
+        check_callback(progress, "progress")
         body = MultipartBody([("name", name)], prepare_files(files), progress)
 
         async def send() -> CustomerFileUpload:
@@ -153,6 +220,7 @@ class CustomerFiles(Resource):
                 file.
         """
         name = check_name(name)
+        check_bool(reconcile, "reconcile")
         fields = {
             "name": name,
             "file_type": FileType.ADID.value,
@@ -201,6 +269,7 @@ class CustomerFiles(Resource):
             BadRequestError: e.g. the file was registered by URL.
         """
         file_id = check_id(file_id, "file_id")
+        check_callback(progress, "progress")
         body = MultipartBody([("id", str(file_id))], prepare_files(files), progress)
         return await self._session.call(
             "customer_files.replace_files",

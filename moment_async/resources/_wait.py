@@ -1,0 +1,64 @@
+"""
+Polling a customer file or an audience until Kakao has finished processing it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Collection
+from typing import TypeVar
+
+from .._errors import MomentError, ResourceFailedError, WaitTimeoutError
+from .._validate import check_seconds
+
+T = TypeVar("T")
+
+
+async def wait_for_status(
+    fetch: Callable[[], Awaitable[T]],
+    status_of: Callable[[T], str | None],
+    *,
+    ready: Collection[str],
+    failed: Collection[str],
+    what: str,
+    timeout: object,
+    poll_interval: object,
+) -> T:
+    """
+    Call *fetch* every *poll_interval* seconds until the status is settled.
+
+    Returns the first answer whose status is in *ready*; raises
+    ``ResourceFailedError`` on one in *failed*. Any other status (a pending
+    one, an unknown one, none) means "poll again". *timeout* bounds the
+    whole wait, polls included: past it the poll in flight is cancelled
+    and ``WaitTimeoutError`` is raised. Errors of a poll itself (a
+    ``NotFoundError``, a ``RequestTimeoutError`` of one call) propagate.
+    *what* names the object in messages (``"customer file 7"``).
+    """
+    total = check_seconds(timeout, "timeout")
+    interval = check_seconds(poll_interval, "poll_interval")
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    last: T | None = None
+    try:
+        async with asyncio.timeout(total):
+            # Bounded twice: by the deadline, and by the polls that fit in it
+            # (a poll that waits for its rate-limit slot only makes fewer fit).
+            for _ in range(int(total // interval) + 2):
+                polled_at = loop.time()
+                last = await fetch()
+                status = status_of(last)
+                if status in ready:
+                    return last
+                if status in failed:
+                    msg = f"{what} ended in {status}"
+                    raise ResourceFailedError(msg, last, str(status))
+                await asyncio.sleep(max(0.0, polled_at + interval - loop.time()))
+    except TimeoutError as exc:
+        # A poll's own RequestTimeoutError is a TimeoutError too: not ours.
+        if isinstance(exc, MomentError):
+            raise
+    waited = loop.time() - started
+    shown = "no answer" if last is None else f"still {status_of(last)}"
+    msg = f"{what} was not ready within {total:g} s ({shown})"
+    raise WaitTimeoutError(msg, last, waited)

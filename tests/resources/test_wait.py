@@ -1,0 +1,317 @@
+"""
+wait_until_ready of customer files and audiences: which statuses end the wait, timeouts, spacing, refusals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import math
+import time
+from collections.abc import Sequence
+
+import pytest
+
+import moment_async as ma
+from moment_async.resources import Audiences, CustomerFiles
+from moment_async.testing import Request, Response, error_response, json_response
+
+FILE_ID = 7
+AUDIENCE_ID = 3
+
+
+class Statuses:
+    """
+    A handler answering each detail call with the next status of a script.
+
+    The last status repeats; ``times`` records when each call arrived.
+    """
+
+    def __init__(self, field: str, statuses: Sequence[str]) -> None:
+        self.field = field
+        self.statuses = list(statuses)
+        self.times: list[float] = []
+
+    async def __call__(self, request: Request) -> Response:
+        self.times.append(time.monotonic())
+        status = self.statuses[min(len(self.times), len(self.statuses)) - 1]
+        ident = int(request.url.rsplit("/", 1)[1])
+        return json_response({"id": ident, self.field: status, "populationScore": 70})
+
+
+def files_answering(*statuses: str, **options):
+    """
+    Return a handler scripting customer file statuses, and the files of a client on it.
+    """
+    handler = Statuses("customerFileStatus", statuses)
+    client = ma.MomentClient(
+        "t", transport=ma.MockTransport(handler), limiter=False, **options
+    )
+    return handler, client
+
+
+def audiences_answering(*statuses: str):
+    """
+    Return a handler scripting audience statuses, and a client on it.
+    """
+    handler = Statuses("audienceStatus", statuses)
+    return handler, ma.MomentClient("t", transport=ma.MockTransport(handler))
+
+
+async def test_customer_file_wait_returns_the_first_complete_answer():
+    """WAITING and MODIFYING are polled through; the COMPLETE file is returned."""
+    handler, client = files_answering("WAITING", "MODIFYING", "COMPLETE", "ERROR")
+
+    async with client:
+        ready = await client.ad_account(1).customer_files.wait_until_ready(
+            FILE_ID, poll_interval=0.01
+        )
+
+    assert (FILE_ID, ma.CustomerFileStatus.COMPLETE) == (ready.id, ready.status)
+    assert 3 == len(handler.times)
+
+
+@pytest.mark.parametrize(
+    "status", ["ERROR", "TRANSFORM_ERROR", "DELETE"], ids=str.lower
+)
+async def test_customer_file_wait_raises_on_a_failed_status(status):
+    """ERROR, TRANSFORM_ERROR and DELETE end the wait with ResourceFailedError carrying the file."""
+    handler, client = files_answering("WAITING", status)
+
+    async with client:
+        with pytest.raises(ma.ResourceFailedError) as info:
+            await client.ad_account(1).customer_files.wait_until_ready(
+                FILE_ID, poll_interval=0.01
+            )
+
+    found = info.value.resource
+    assert isinstance(found, ma.CustomerFile)
+    assert (status, FILE_ID, status) == (info.value.status, found.id, found.status)
+    assert f"customer file {FILE_ID} ended in {status}" == str(info.value)
+    assert 2 == len(handler.times)
+
+
+async def test_customer_file_wait_polls_through_an_unknown_status():
+    """A status the documents do not list is not an ending: the wait goes on."""
+    handler, client = files_answering("ARCHIVING", "COMPLETE")
+
+    async with client:
+        ready = await client.ad_account(1).customer_files.wait_until_ready(
+            FILE_ID, poll_interval=0.01
+        )
+
+    assert ma.CustomerFileStatus.COMPLETE == ready.status
+    assert 2 == len(handler.times)
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        pytest.param(("STANDBY", "AVAILABLE"), "AVAILABLE", id="available"),
+        pytest.param(("STANDBY", "STANDBY", "SEED_NOT_ENOUGH"), "SEED_NOT_ENOUGH", id="seed-not-enough"),
+    ],
+)  # fmt: skip
+async def test_audience_wait_returns_once_out_of_standby(statuses, expected):
+    """AVAILABLE and SEED_NOT_ENOUGH both end the wait: the audience is returned."""
+    handler, client = audiences_answering(*statuses)
+
+    async with client:
+        audience = await client.ad_account(1).audiences.wait_until_ready(
+            AUDIENCE_ID, poll_interval=0.01
+        )
+
+    assert (AUDIENCE_ID, expected) == (audience.id, audience.status)
+    assert len(statuses) == len(handler.times)
+
+
+async def test_audience_wait_raises_on_error():
+    """An audience in ERROR ends the wait with ResourceFailedError."""
+    _, client = audiences_answering("STANDBY", "ERROR")
+
+    async with client:
+        with pytest.raises(ma.ResourceFailedError) as info:
+            await client.ad_account(1).audiences.wait_until_ready(
+                AUDIENCE_ID, poll_interval=0.01
+            )
+
+    found = info.value.resource
+    assert isinstance(found, ma.Audience)
+    assert ("ERROR", AUDIENCE_ID) == (info.value.status, found.id)
+
+
+async def test_wait_raises_wait_timeout_with_the_last_answer():
+    """Past the timeout the wait raises WaitTimeoutError, a TimeoutError, with the file as last seen."""
+    handler, client = files_answering("WAITING")
+    started = time.monotonic()
+
+    async with client:
+        with pytest.raises(TimeoutError) as info:
+            await client.ad_account(1).customer_files.wait_until_ready(
+                FILE_ID, timeout=0.2, poll_interval=0.05
+            )
+    elapsed = time.monotonic() - started
+
+    error = info.value
+    assert isinstance(error, ma.WaitTimeoutError)
+    assert isinstance(error.resource, ma.CustomerFile)
+    assert ma.CustomerFileStatus.WAITING == error.resource.status
+    assert 0.2 <= error.waited < 1.0
+    assert elapsed < 1.0
+    assert 3 <= len(handler.times) <= 6
+    assert "was not ready within 0.2 s (still WAITING)" in str(error)
+
+
+async def test_wait_timeout_cuts_a_poll_in_flight():
+    """A poll still running at the deadline is cancelled: the timeout bounds the whole wait."""
+    cancelled = False
+
+    async def handler(request: Request) -> Response:
+        nonlocal cancelled
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            cancelled = True
+            raise
+        return json_response({})  # pragma: no cover - never answered
+
+    started = time.monotonic()
+    async with ma.MomentClient("t", transport=ma.MockTransport(handler)) as client:
+        with pytest.raises(ma.WaitTimeoutError) as info:
+            await client.ad_account(1).audiences.wait_until_ready(
+                AUDIENCE_ID, timeout=0.1
+            )
+
+    assert info.value.resource is None
+    assert "(no answer)" in str(info.value)
+    assert cancelled
+    assert time.monotonic() - started < 1.0
+
+
+async def test_a_polls_own_timeout_propagates_as_request_timeout():
+    """The client's per-call timeout still applies to each poll, and is not a wait timeout."""
+
+    async def handler(request: Request) -> Response:
+        await asyncio.sleep(5)
+        return json_response({})  # pragma: no cover - the call times out first
+
+    async with ma.MomentClient(
+        "t", transport=ma.MockTransport(handler), timeout=0.05
+    ) as client:
+        with pytest.raises(ma.RequestTimeoutError) as info:
+            await client.ad_account(1).audiences.wait_until_ready(
+                AUDIENCE_ID, timeout=10
+            )
+
+    assert not isinstance(info.value, ma.WaitTimeoutError)
+
+
+async def test_errors_of_a_poll_propagate():
+    """A poll answered 404 raises NotFoundError from the wait."""
+
+    async def handler(request: Request) -> Response:
+        return error_response(404, detail_code=21006, detail_msg="없음")
+
+    async with ma.MomentClient("t", transport=ma.MockTransport(handler)) as client:
+        with pytest.raises(ma.NotFoundError):
+            await client.ad_account(1).customer_files.wait_until_ready(FILE_ID)
+
+
+async def test_polls_are_spaced_by_poll_interval():
+    """Polls start at least poll_interval apart."""
+    handler, client = files_answering("WAITING", "WAITING", "WAITING", "COMPLETE")
+
+    async with client:
+        await client.ad_account(1).customer_files.wait_until_ready(
+            FILE_ID, poll_interval=0.05
+        )
+
+    gaps = [b - a for a, b in zip(handler.times, handler.times[1:], strict=False)]
+    assert 3 == len(gaps)
+    assert min(gaps) >= 0.045
+
+
+class FastLimiter(ma.KeyedLimiter):
+    """
+    The client's limiter with the documented 5 s made 0.2 s, to watch it work quickly.
+    """
+
+    RATE = ma.Rate(1, 0.2)
+
+    def try_acquire(self, key: str, rate: ma.Rate) -> bool:
+        return super().try_acquire(key, self.RATE)
+
+    async def acquire(
+        self, key: str, rate: ma.Rate, max_wait: float | None = None
+    ) -> bool:
+        return await super().acquire(key, self.RATE, max_wait)
+
+
+async def test_the_limiter_holds_fast_polls_to_the_per_file_limit():
+    """Polling faster than the per-file limit just waits: the limiter spaces the calls."""
+    handler = Statuses("customerFileStatus", ["WAITING", "WAITING", "COMPLETE"])
+    client = ma.MomentClient(
+        "t", transport=ma.MockTransport(handler), limiter=FastLimiter()
+    )
+
+    async with client:
+        await client.ad_account(1).customer_files.wait_until_ready(
+            FILE_ID, poll_interval=0.001
+        )
+
+    gaps = [b - a for a, b in zip(handler.times, handler.times[1:], strict=False)]
+    assert 2 == len(gaps)
+    assert min(gaps) >= 0.19
+
+
+@pytest.mark.parametrize(
+    "resource", [CustomerFiles, Audiences], ids=["files", "audiences"]
+)
+def test_wait_defaults_are_the_documented_limit_and_six_hours(resource):
+    """By default polls are 5 s apart (the detail limit) and the wait ends after 6 h 10 min."""
+    parameters = inspect.signature(resource.wait_until_ready).parameters
+
+    defaults = (parameters["poll_interval"].default, parameters["timeout"].default)
+
+    assert (5.0, 6 * 3600.0 + 600.0) == defaults
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        pytest.param({"timeout": 0}, "timeout must be a positive, finite number", id="timeout-0"),
+        pytest.param({"timeout": -1.0}, "timeout must be a positive, finite number", id="timeout-negative"),
+        pytest.param({"timeout": math.nan}, "timeout must be a positive, finite number", id="timeout-nan"),
+        pytest.param({"timeout": math.inf}, "timeout must be a positive, finite number", id="timeout-inf"),
+        pytest.param({"timeout": "60"}, "timeout must be a positive number of seconds, got '60'", id="timeout-str"),
+        pytest.param({"timeout": True}, "timeout must be a positive number of seconds, got True", id="timeout-bool"),
+        pytest.param({"timeout": ma.Timeout(total=5)}, "timeout must be a positive number of seconds", id="timeout-object"),
+        pytest.param({"poll_interval": 0.0}, "poll_interval must be a positive, finite", id="interval-0"),
+        pytest.param({"poll_interval": None}, "poll_interval must be a positive number", id="interval-none"),
+    ],
+)  # fmt: skip
+async def test_bad_timing_is_refused_before_any_poll(kwargs, message):
+    """A timeout or poll_interval that is not a positive finite number raises ValidationError; nothing is sent."""
+    handler, client = files_answering("COMPLETE")
+
+    async with client:
+        with pytest.raises(ma.ValidationError, match=message):
+            await client.ad_account(1).customer_files.wait_until_ready(
+                FILE_ID, **kwargs
+            )
+
+    assert [] == handler.times
+
+
+@pytest.mark.parametrize("bad", [0, "7", 7.0, None])
+async def test_bad_ids_are_refused_before_any_poll(bad):
+    """A file or audience id that is not a positive integer raises ValidationError."""
+    handler, client = files_answering("COMPLETE")
+
+    async with client:
+        acct = client.ad_account(1)
+        with pytest.raises(ma.ValidationError, match="file_id must be"):
+            await acct.customer_files.wait_until_ready(bad)
+        with pytest.raises(ma.ValidationError, match="audience_id must be"):
+            await acct.audiences.wait_until_ready(bad)
+
+    assert [] == handler.times
