@@ -13,6 +13,9 @@ Async Python SDK for the Kakao Moment Customer file and Audience APIs.
 from __future__ import annotations
 
 from . import adid, models, testing
+from ._bulk import (
+    AccountResult,
+)
 from ._client import (
     AdAccount,
     MomentClient,
@@ -31,9 +34,11 @@ from ._errors import (
     PermissionDeniedError,
     RateLimitError,
     RequestTimeoutError,
+    ResourceFailedError,
     ServerError,
     TransportError,
     ValidationError,
+    WaitTimeoutError,
 )
 from ._limits import (
     KeyedLimiter,
@@ -104,6 +109,7 @@ from .models import (
 
 __all__ = [
     "APIError",
+    "AccountResult",
     "AdAccount",
     "AdGroup",
     "AdGroupAndCampaign",
@@ -153,6 +159,7 @@ __all__ = [
     "RequestHooks",
     "RequestStarted",
     "RequestTimeoutError",
+    "ResourceFailedError",
     "Response",
     "RetryBudget",
     "RetryPolicy",
@@ -169,6 +176,7 @@ __all__ = [
     "Transport",
     "TransportError",
     "ValidationError",
+    "WaitTimeoutError",
     "WireEnum",
     "__version__",
     "adid",

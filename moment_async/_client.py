@@ -4,10 +4,11 @@ The front door: MomentClient owns the transport and session; AdAccount is a view
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar
 
+from ._bulk import DEFAULT_CONCURRENCY, AccountResult, run_each
 from ._constants import BASE_URL
 from ._errors import ValidationError
 from ._limits import KeyedLimiter, Limiter
@@ -20,6 +21,8 @@ from ._transports.base import Timeout, Transport
 from ._types import TokenSource
 from ._validate import check_id
 from .resources import Audiences, CustomerFiles
+
+T = TypeVar("T")
 
 
 class AdAccount:
@@ -122,6 +125,50 @@ class MomentClient:
             ValidationError: *account_id* is not a positive integer.
         """
         return AdAccount(self._session, check_id(account_id, "account_id"))
+
+    async def for_each_account(
+        self,
+        account_ids: Iterable[int],
+        fn: Callable[[AdAccount], Awaitable[T]],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[AccountResult[T]]:
+        """
+        Run ``await fn(client.ad_account(id))`` for each ad account; one result each.
+
+        At most *concurrency* jobs run at once (16 by default), from a fixed
+        pool of workers: a list of 100,000 accounts costs *concurrency*
+        tasks. The results come back in the order of *account_ids*, one
+        ``AccountResult`` per account, holding the job's value or the
+        ``Exception`` it raised: one account's failure never stops the
+        others. *progress*, if given, is called with (accounts done, total),
+        first with (0, total)::
+
+            async def count_files(acct: ma.AdAccount) -> int:
+                return len(await acct.customer_files.list())
+
+            results = await client.for_each_account([27429, 27430], count_files)
+            for result in results:
+                print(result.account_id, result.value if result.ok else result.error)
+
+        The jobs share the client's limits, retries and connections.
+        Cancelling the call cancels the jobs still running and propagates;
+        so does an exception of *progress* (the call then raises it).
+
+        Raises:
+            ValidationError: before any job starts, for an id that is not a
+                positive integer, an id given twice (a job that deletes must
+                not run twice for one account; give each id once), or a
+                *concurrency* that is not a positive integer.
+        """
+        return await run_each(
+            account_ids,
+            self.ad_account,
+            fn,
+            concurrency=concurrency,
+            progress=progress,
+        )
 
     async def aclose(self) -> None:
         """
