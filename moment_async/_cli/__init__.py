@@ -2,8 +2,8 @@
 The ``moment-async`` command: every documented call, the sandbox, the demo and the ADID tools, from a shell.
 
 Exit codes: 0 success, 1 an API or network error (``adid``: the files are
-not fine), 2 a usage or input error. Errors are one line on stderr, never a
-traceback.
+not fine; ``--accounts``: any account failed), 2 a usage or input error.
+Errors are one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from .._client import MomentClient
 from .._constants import BASE_URL
 from .._errors import MomentError, ValidationError
 from .._version import __version__
-from . import _adid
+from . import _accounts, _adid
 from ._commands import COMMANDS, Command
-from ._output import ProgressBar, as_json, listing, table
+from ._output import ProgressBar, show
 
 __all__ = ["main"]
 
@@ -69,6 +69,8 @@ def _parser() -> argparse.ArgumentParser:
         sub = subparsers[command.group].add_parser(command.name, help=command.help)
         for names, options in command.arguments:
             sub.add_argument(*names, **options)
+        if (command.group, command.name) in _accounts.BULK_COMMANDS:
+            _accounts.add_options(sub)
         sub.set_defaults(run=command)
     sandbox = groups.add_parser("sandbox", help="serve a local Moment API sandbox")
     sandbox.add_argument("--port", type=int, default=8080)
@@ -80,33 +82,45 @@ def _parser() -> argparse.ArgumentParser:
 
 @asynccontextmanager
 async def _client(args: argparse.Namespace) -> AsyncIterator[tuple[MomentClient, int]]:
+    # Only the list and delete commands have --accounts; it wins over --account.
+    accounts: list[int] | None = getattr(args, "accounts", None)
     if args.sandbox:
         from ..sandbox import Sandbox  # noqa: PLC0415  # the server is loaded only when asked for
 
+        token = args.token or Sandbox.DEFAULT_TOKEN
         async with (
             Sandbox() as sandbox,
             MomentClient(
-                args.token or Sandbox.DEFAULT_TOKEN,
+                token,
                 base_url=sandbox.url,
                 timeout=args.timeout,
             ) as client,
         ):
+            if accounts:
+                # The embedded sandbox lets its token act on every account named.
+                sandbox.grant(token, *accounts)
             yield client, args.account or Sandbox.DEFAULT_ACCOUNT
         return
     if not args.token:
         msg = "no token: pass --token or set MOMENT_TOKEN"
         raise ValidationError(msg)
-    if args.account is None:
+    if args.account is None and accounts is None:
         msg = "no ad account: pass --account or set MOMENT_AD_ACCOUNT_ID"
         raise ValidationError(msg)
     async with MomentClient(
         args.token, base_url=args.base_url, timeout=args.timeout
     ) as client:
-        yield client, int(args.account)
+        # Unused with --accounts, which may come without --account.
+        yield client, int(args.account or 0)
 
 
-async def _run(command: Command, args: argparse.Namespace, out: IO[str]) -> None:
+async def _run(command: Command, args: argparse.Namespace, out: IO[str]) -> int:
     async with _client(args) as (client, account):
+        accounts = getattr(args, "accounts", None)
+        if accounts is not None:
+            return await _accounts.run_for_accounts(
+                command, client, accounts, args, out, sys.stderr
+            )
         view = client.ad_account(account)
         bar = (
             ProgressBar(f"uploading {len(args.files)} file(s)")
@@ -114,14 +128,8 @@ async def _run(command: Command, args: argparse.Namespace, out: IO[str]) -> None
             else None
         )
         result = await command.run(view.customer_files, view.audiences, args, bar)
-    if result is None:
-        out.write("{}\n" if args.json else "done\n")
-    elif isinstance(result, list):
-        listing(result, out, args.json)
-    elif args.json:
-        as_json(result, out)
-    else:
-        table([result], out)
+    show(result, out, args.json)
+    return 0
 
 
 def _offline(args: argparse.Namespace) -> int | None:
@@ -151,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = _offline(args)
         if code is not None:
             return code
-        asyncio.run(_run(args.run, args, sys.stdout))
+        return asyncio.run(_run(args.run, args, sys.stdout))
     except ValidationError as exc:
         sys.stderr.write(f"moment-async: error: {exc}\n")
         return _EXIT_USAGE
@@ -161,4 +169,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("moment-async: interrupted\n")
         return 130
-    return 0

@@ -117,10 +117,14 @@ class ProgressBar:
     A one-line progress bar on a terminal, or sparse plain lines elsewhere.
 
     Call it with (done, total) as the SDK's ``progress=`` callback does.
+    Counts are bytes unless *unit* names what they count (``"accounts"``).
     """
 
-    def __init__(self, label: str, out: IO[str] | None = None) -> None:
+    def __init__(
+        self, label: str, out: IO[str] | None = None, *, unit: str | None = None
+    ) -> None:
         self.label = label
+        self.unit = unit
         self.out = out if out is not None else sys.stderr
         self._tty = self.out.isatty()
         self._last = -1
@@ -133,17 +137,18 @@ class ProgressBar:
         percent = 100 if not total else min(100, done * 100 // total)
         if percent == self._last:
             return
+        count = _size(done) if self.unit is None else f"{done}/{total} {self.unit}"
         if self._tty:
             width = max(
                 10, min(40, shutil.get_terminal_size().columns - len(self.label) - 30)
             )
             filled = width * percent // 100
             bar = "#" * filled + "." * (width - filled)
-            self.out.write(f"\r{self.label} [{bar}] {percent:3d}% {_size(done)}")
+            self.out.write(f"\r{self.label} [{bar}] {percent:3d}% {count}")
             if percent == 100:
                 self.out.write("\n")
         elif percent == 100 or percent // 25 != self._last // 25:
-            self.out.write(f"{self.label}: {percent}% ({_size(done)})\n")
+            self.out.write(f"{self.label}: {percent}% ({count})\n")
         self._last = percent
         self.out.flush()
 
@@ -172,3 +177,25 @@ def listing(values: Iterable[Any], out: IO[str], json: bool) -> None:
         as_json(rows, out)
     else:
         table(rows, out)
+
+
+def show(result: object, out: IO[str], json: bool) -> None:
+    """
+    Print what a command returned: ``done`` for nothing, a table or JSON.
+    """
+    if result is None:
+        out.write("{}\n" if json else "done\n")
+    elif isinstance(result, list):
+        listing(result, out, json)
+    elif json:
+        as_json(result, out)
+    else:
+        table([result], out)
+
+
+def json_line(value: object, out: IO[str]) -> None:
+    """
+    Print *value* as one line of JSON (JSON Lines), with the API's field names.
+    """
+    out.write(orjson.dumps(make_converter().unstructure(value)).decode())
+    out.write("\n")
