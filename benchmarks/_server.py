@@ -24,7 +24,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Final
 
 from aiohttp import web
@@ -78,8 +78,13 @@ def make_app() -> web.Application:
     return app
 
 
-def _exit_when_stdin_closes() -> None:
-    # The parent holds the other end of stdin; EOF means it is gone.
+def exit_when_stdin_closes() -> None:
+    """
+    Block until standard input closes, then end the process at once.
+
+    The parent holds the other end of stdin; EOF means it is gone. Run it
+    in a daemon thread of a server process.
+    """
     with contextlib.suppress(OSError, ValueError):
         sys.stdin.buffer.read()
     os._exit(0)
@@ -113,7 +118,7 @@ def main(argv: list[str] | None = None) -> None:
         "--port", type=int, default=0, help="port on 127.0.0.1; 0 picks a free one"
     )
     args = parser.parse_args(argv)
-    threading.Thread(target=_exit_when_stdin_closes, daemon=True).start()
+    threading.Thread(target=exit_when_stdin_closes, daemon=True).start()
     asyncio.run(_serve(args.port))
     # Skip interpreter shutdown: the stdin thread is still blocked in read().
     sys.stdout.flush()
@@ -162,16 +167,22 @@ def _wait_accepting(port: int, timeout: float) -> None:
 
 
 def start_server(
-    port: int = 0, timeout: float = START_TIMEOUT
+    port: int = 0,
+    timeout: float = START_TIMEOUT,
+    *,
+    module: str = "benchmarks._server",
+    args: Sequence[str] = (),
 ) -> tuple[subprocess.Popen[bytes], int]:
     """
     Start the server process and wait until it accepts connections.
 
     Returns the process and its port. The process is killed if it does not
-    become ready within *timeout* seconds.
+    become ready within *timeout* seconds. *module* is run with ``-m``,
+    ``--port`` and *args*; it must print ``READY <port>`` and exit when its
+    standard input closes, as this one does (``benchmarks._sandbox`` too).
     """
     process = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks._server", "--port", str(port)],
+        [sys.executable, "-m", module, "--port", str(port), *args],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         cwd=str(_package_root()),
@@ -209,11 +220,13 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def running_server(port: int = 0) -> Iterator[int]:
+def running_server(
+    port: int = 0, *, module: str = "benchmarks._server", args: Sequence[str] = ()
+) -> Iterator[int]:
     """
-    Run the server for the duration of the block; yield its port.
+    Run the server (or *module*, see ``start_server``) for the block; yield its port.
     """
-    process, bound = start_server(port)
+    process, bound = start_server(port, module=module, args=args)
     try:
         yield bound
     finally:
