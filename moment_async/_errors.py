@@ -208,13 +208,14 @@ class AmbiguousWriteError(MomentError):
     Raised when a create failed after its request may have reached Kakao.
 
     A connection that broke after the body was sent, a timeout while
-    waiting for the answer, or a 5xx answer leave a customer file or
+    waiting for the answer, a 5xx answer, or a 2xx answer whose body could
+    not be read (the create most likely happened) leave a customer file or
     audience created or not: the client does not send the request again,
     which could create it twice. ``call`` names the call and ``name`` the
     object's name; ``reconciled`` says whether the client listed the ad
-    account to look for it (``reconcile=True``) and found nothing yet,
-    which is not proof that nothing will appear. The original error is the
-    ``__cause__``::
+    account to look for it (``reconcile=True``) and found no new object of
+    that name yet (which is not proof that nothing will appear), or found
+    several and would not guess. The original error is the ``__cause__``::
 
         try:
             await files.upload("buyers", ["a.csv"], reconcile=True)

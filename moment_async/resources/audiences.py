@@ -5,7 +5,6 @@ The Audience API: the 8 documented calls for one ad account.
 from __future__ import annotations
 
 import builtins
-import datetime as dt
 from collections.abc import Iterable
 from typing import Final
 
@@ -22,7 +21,7 @@ from ..models import (
     BulkDeleteResult,
 )
 from ._base import Resource
-from ._reconcile import create_once, newest_match
+from ._reconcile import create_once
 from ._wait import wait_for_status
 
 #: Statuses after ``STANDBY`` that ``wait_until_ready`` returns on.
@@ -136,10 +135,17 @@ class Audiences(Resource):
         """
         Create an audience from *spec*; never sent twice.
 
-        A failure after the request may have reached Kakao raises
-        ``AmbiguousWriteError``; with *reconcile* true the client first
-        lists the account and returns the audience the call created if it
-        is there.
+        The request is sent again only when it surely never left (no
+        connection could be opened). A failure after it may have reached
+        Kakao, or a success answer that cannot be read, raises
+        ``AmbiguousWriteError``. With *reconcile* true the client lists the
+        account's audiences before sending (one extra ``list`` call on
+        every create) and, after such a failure, lists them again and
+        returns the one new audience named ``spec.name`` (fetched with
+        ``get``). Finding none, or several (another client created the
+        same name meanwhile), raises ``AmbiguousWriteError`` with
+        ``reconciled`` true, and nothing is sent again. Each listing is
+        bounded by *timeout* too.
 
         Raises:
             ValidationError: before sending, when *spec* breaks a documented
@@ -156,12 +162,19 @@ class Audiences(Resource):
                 "audiences.create", self._account, Audience, json=body, timeout=timeout
             )
 
-        async def find(since: dt.datetime) -> Audience | None:
-            found = newest_match(await self.list(), checked.name, since)
-            return None if found is None else await self.get(found.id)
+        async def listing() -> builtins.list[AudienceSummary]:
+            return await self.list(timeout=timeout)
+
+        async def result(found: AudienceSummary) -> Audience:
+            return await self.get(found.id, timeout=timeout)
 
         return await create_once(
-            "audiences.create", checked.name, send, find, reconcile=reconcile
+            "audiences.create",
+            checked.name,
+            send,
+            listing,
+            result,
+            reconcile=reconcile,
         )
 
     async def update(

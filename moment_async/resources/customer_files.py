@@ -5,7 +5,6 @@ The Customer file API: the 10 documented calls for one ad account.
 from __future__ import annotations
 
 import builtins
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Final
 
@@ -30,7 +29,7 @@ from ..models import (
     FileType,
 )
 from ._base import Resource
-from ._reconcile import create_once, newest_match
+from ._reconcile import create_once
 from ._wait import wait_for_status
 
 #: The status ``wait_until_ready`` returns on.
@@ -148,11 +147,22 @@ class CustomerFiles(Resource):
         with (bytes sent, total bytes or None).
 
         Kakao allows one registration every 5 seconds per user and ad
-        account; the client waits for the slot. The upload is never re-sent
-        once its body may have reached the server: such a failure raises
-        ``AmbiguousWriteError``, or with *reconcile* true the client lists
-        the account and returns the file the upload created if it is there
-        (then without the row counts, which only the upload's answer has).
+        account; the client waits for the slot.
+
+        The upload is sent again only when it surely never left (no
+        connection could be opened) and its files can be read again. Once
+        its body may have reached Kakao (a connection lost after sending,
+        a timeout, a 5xx other than maintenance) or Kakao answered success
+        with a body that cannot be read, it is never sent again:
+        ``AmbiguousWriteError`` is raised. With *reconcile* true the client
+        first lists the account's files before sending (one extra
+        ``list`` call on every upload; if it fails, its error is raised and
+        nothing is sent) and, after such a failure, lists
+        them again: the one new file named *name* is returned (without the
+        row counts, which only the upload's answer has). Finding none, or
+        several (another client uploaded the same name meanwhile), raises
+        ``AmbiguousWriteError`` with ``reconciled`` true; nothing is sent
+        again then either. Each listing is bounded by *timeout* too.
 
         Raises:
             ValidationError: before sending, for a bad name, no files or more
@@ -160,8 +170,8 @@ class CustomerFiles(Resource):
                 more than 200 MB in total.
             BadRequestError: Kakao refused it, e.g. the account already has
                 50 customer files.
-            AmbiguousWriteError: the upload may or may not have created the
-                file (see above).
+            AmbiguousWriteError: the upload may have created the file, or
+                most likely did (see above).
         """
         name = check_name(name)
         check_bool(reconcile, "reconcile")
@@ -177,10 +187,10 @@ class CustomerFiles(Resource):
                 timeout=timeout,
             )
 
-        async def find(since: dt.datetime) -> CustomerFileUpload | None:
-            found = newest_match(await self.list(), name, since)
-            if found is None:
-                return None
+        async def listing() -> builtins.list[CustomerFile]:
+            return await self.list(timeout=timeout)
+
+        async def result(found: CustomerFile) -> CustomerFileUpload:
             return CustomerFileUpload(
                 id=found.id,
                 ad_account_id=found.ad_account_id,
@@ -191,7 +201,7 @@ class CustomerFiles(Resource):
             )
 
         return await create_once(
-            "customer_files.upload", name, send, find, reconcile=reconcile
+            "customer_files.upload", name, send, listing, result, reconcile=reconcile
         )
 
     async def register_url(
@@ -210,14 +220,17 @@ class CustomerFiles(Resource):
         days. Limited like ``upload``: one every 5 seconds per user and ad
         account, waited for.
 
-        Like ``upload``, never sent again once it may have reached Kakao:
-        *reconcile* true looks for the file in the account's list.
+        Like ``upload``, sent again only when it surely never left, and
+        never once it may have reached Kakao or was answered with an
+        unreadable success. *reconcile* true costs one extra ``list`` call
+        before sending and returns the one new file named *name* from the
+        account's list after such a failure (see ``upload``).
 
         Raises:
             ValidationError: a bad name, a URL that is not http(s) with a
                 host, or *renewable* not a bool.
-            AmbiguousWriteError: the call may or may not have created the
-                file.
+            AmbiguousWriteError: the call may have created the file, or
+                most likely did.
         """
         name = check_name(name)
         check_bool(reconcile, "reconcile")
@@ -238,14 +251,18 @@ class CustomerFiles(Resource):
                 timeout=timeout,
             )
 
-        async def find(since: dt.datetime) -> CustomerFile | None:
-            return newest_match(await self.list(), name, since)
+        async def listing() -> builtins.list[CustomerFile]:
+            return await self.list(timeout=timeout)
+
+        async def result(found: CustomerFile) -> CustomerFile:
+            return found
 
         return await create_once(
             "customer_files.register_url",
             name,
             send,
-            find,
+            listing,
+            result,
             reconcile=reconcile,
         )
 

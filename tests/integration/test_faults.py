@@ -10,6 +10,7 @@ runs them all, renders the table and compares it with the README's (set
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import os
@@ -35,10 +36,13 @@ README: Final = Path(__file__).parents[2] / "README.md"
 START: Final = "<!-- fault-table:start -->"
 END: Final = "<!-- fault-table:end -->"
 
-Call = Callable[[ma.AdAccount], Awaitable[object]]
+#: A call to make; *reconcile* is the creates' flag, which other calls ignore.
+Call = Callable[[ma.AdAccount, bool], Awaitable[object]]
+#: What to put in the sandbox before the call, through its API or not.
+Seed = Callable[[Sandbox, ma.AdAccount], Awaitable[object]]
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class Scenario:
     """
     One fault, the call that meets it, and what must come of it.
@@ -51,11 +55,28 @@ class Scenario:
     #: "success" (after retries when attempts > 1), "reconciled", or an error class.
     expected: str | type[BaseException]
     attempts: int
-    #: "file" or "audience" for creates: how many must exist afterwards.
+    reconcile: bool = False
+    #: "file" or "audience" for creates: how many the call must have created.
     creates: str | None = None
     created: int = 0
     timeout: float | None = None
     refused_port: bool = False
+    #: Run before faults are injected; what it creates is not counted.
+    seed: Seed | None = None
+    #: Faults injected when the call's first request starts, after what it
+    #: sent before (reconcile's first listing).
+    inject_on_send: Callable[[Sandbox], object] | None = None
+    #: Seconds to wait before counting creations, so a late one is counted.
+    settle: float = 0.0
+    #: For an APIError or a DecodeError: the HTTP status; for an APIError
+    #: also Kakao's code and message.
+    status: int | None = None
+    code: int | None = None
+    message: str | None = None
+    #: For an AmbiguousWriteError: its cause, ``reconciled``, and words of its message.
+    cause: type[BaseException] | None = None
+    reconciled: bool = False
+    says: str = ""
 
 
 @attrs.frozen
@@ -70,248 +91,462 @@ class Outcome:
     faults: int
     created: int | None
     token_leaks: int
+    error: BaseException | None = None
+    #: The id of what the call returned, if it has one.
+    result_id: int | None = None
+    #: Ids of the objects the call created (what a seed made is left out).
+    new_ids: tuple[int, ...] = ()
 
 
-def _list(acct: ma.AdAccount) -> Awaitable[object]:
+def _list(acct: ma.AdAccount, reconcile: bool) -> Awaitable[object]:
     return acct.customer_files.list()
 
 
-def _upload(*, reconcile: bool) -> Call:
-    def call(acct: ma.AdAccount) -> Awaitable[object]:
-        return acct.customer_files.upload(
-            "buyers", [("a.csv", CSV)], reconcile=reconcile
-        )
-
-    return call
+def _upload(acct: ma.AdAccount, reconcile: bool) -> Awaitable[object]:
+    return acct.customer_files.upload("buyers", [("a.csv", CSV)], reconcile=reconcile)
 
 
-def _register(acct: ma.AdAccount) -> Awaitable[object]:
-    return acct.customer_files.register_url("by url", "https://example.com/a.csv")
+def _register(acct: ma.AdAccount, reconcile: bool) -> Awaitable[object]:
+    return acct.customer_files.register_url(
+        "by url", "https://example.com/a.csv", reconcile=reconcile
+    )
 
 
-def _create_audience(acct: ma.AdAccount) -> Awaitable[object]:
-    spec = ma.AudienceSpec(name="all adults", type=ma.AudienceType.DISPLAY)
-    return acct.audiences.create(spec, reconcile=True)
+AUDIENCE: Final = ma.AudienceSpec(name="all adults", type=ma.AudienceType.DISPLAY)
+
+
+def _create_audience(acct: ma.AdAccount, reconcile: bool) -> Awaitable[object]:
+    return acct.audiences.create(AUDIENCE, reconcile=reconcile)
 
 
 def _fail_list(sb: Sandbox, *, status: int) -> object:
     return sb.faults.fail_next("customer_files.list", status=status, code=-813)
 
 
-def _delete_many(acct: ma.AdAccount) -> Awaitable[object]:
+def _delete_many(acct: ma.AdAccount, reconcile: bool) -> Awaitable[object]:
     return acct.customer_files.delete_many([1, 2])
 
 
+def _spoil(sb: Sandbox, *, kind: str, endpoint: str) -> object:
+    """
+    Inject the one-time fault *kind*, such as ``"truncate"``, on *endpoint*.
+    """
+    return getattr(sb.faults, kind)(endpoint)
+
+
+async def _seed_buyers(sb: Sandbox, acct: ma.AdAccount) -> object:
+    return sb.seed_customer_file(ACCOUNT, "buyers")
+
+
+async def _seed_audience(sb: Sandbox, acct: ma.AdAccount) -> object:
+    return await acct.audiences.create(AUDIENCE)
+
+
+#: The sandbox's default message for an injected error answer.
+INJECTED: Final = "fault injected by the sandbox"
+#: What the client keeps of the sandbox's HTML error page.
+HTML_PAGE: Final = (
+    "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 "
+    "Bad Gateway</h1></center><hr><center>nginx</center></body></html>"
+)
+#: Words of AmbiguousWriteError's messages.
+NOT_SENT: Final = "It was not sent again"
+MOST_LIKELY: Final = "Kakao most likely created it"
+NOTHING_NEW: Final = "holds nothing new by that name"
+
 SCENARIOS: Final = [
     Scenario(
-        "connection refused",
-        "customer_files.list",
-        lambda sb: None,
-        _list,
-        ma.ConnectError,
+        fault="connection refused",
+        call_name="customer_files.list",
+        inject=lambda sb: None,
+        call=_list,
+        expected=ma.ConnectError,
         attempts=4,
         refused_port=True,
     ),
     Scenario(
-        "connection refused",
-        "customer_files.upload",
-        lambda sb: None,
-        _upload(reconcile=False),
-        ma.ConnectError,
+        fault="connection refused",
+        call_name="customer_files.upload",
+        inject=lambda sb: None,
+        call=_upload,
+        expected=ma.ConnectError,
         attempts=4,
         refused_port=True,
     ),
     Scenario(
-        "reset before the request body",
-        "customer_files.list",
-        lambda sb: sb.faults.drop_connection("customer_files.list"),
-        _list,
-        "success",
+        fault="reset before the request body",
+        call_name="customer_files.list",
+        inject=lambda sb: sb.faults.drop_connection("customer_files.list"),
+        call=_list,
+        expected="success",
         attempts=2,
     ),
     Scenario(
-        "reset before the request body",
-        "customer_files.upload",
-        lambda sb: sb.faults.drop_connection("customer_files.upload"),
-        _upload(reconcile=True),
-        ma.AmbiguousWriteError,
+        fault="reset before the request body",
+        call_name="customer_files.upload",
+        inject=lambda sb: sb.faults.drop_connection("customer_files.upload"),
+        call=_upload,
+        reconcile=True,
+        expected=ma.AmbiguousWriteError,
         attempts=1,
         creates="file",
         created=0,
+        cause=ma.TransportError,
+        reconciled=True,
+        says=NOTHING_NEW,
     ),
     Scenario(
-        "reset after the request body",
-        "customer_files.upload",
-        lambda sb: sb.faults.drop_connection("customer_files.upload", after_body=True),
-        _upload(reconcile=True),
-        "reconciled",
+        fault="reset after the request body",
+        call_name="customer_files.upload",
+        inject=lambda sb: sb.faults.drop_connection(
+            "customer_files.upload", after_body=True
+        ),
+        call=_upload,
+        reconcile=True,
+        expected="reconciled",
         attempts=1,
         creates="file",
         created=1,
     ),
     Scenario(
-        "reset after the request body",
-        "customer_files.upload",
-        lambda sb: sb.faults.drop_connection("customer_files.upload", after_body=True),
-        _upload(reconcile=False),
-        ma.AmbiguousWriteError,
+        fault="reset after the request body",
+        call_name="customer_files.upload",
+        inject=lambda sb: sb.faults.drop_connection(
+            "customer_files.upload", after_body=True
+        ),
+        call=_upload,
+        expected=ma.AmbiguousWriteError,
+        attempts=1,
+        creates="file",
+        created=1,
+        cause=ma.TransportError,
+        says="Pass reconcile=True",
+    ),
+    Scenario(
+        fault="reset after the request body, same name already in the account",
+        call_name="customer_files.upload",
+        inject=lambda sb: sb.faults.drop_connection(
+            "customer_files.upload", after_body=True
+        ),
+        seed=_seed_buyers,
+        call=_upload,
+        reconcile=True,
+        expected="reconciled",
         attempts=1,
         creates="file",
         created=1,
     ),
     Scenario(
-        "reset after the request body",
-        "customer_files.register_url",
-        lambda sb: sb.faults.drop_connection(
+        fault="reset after the request body, same name created meanwhile",
+        call_name="customer_files.upload",
+        inject=lambda sb: sb.faults.drop_connection(
+            "customer_files.upload", after_body=True
+        ),
+        inject_on_send=lambda sb: sb.seed_customer_file(ACCOUNT, "buyers"),
+        call=_upload,
+        reconcile=True,
+        expected=ma.AmbiguousWriteError,
+        attempts=1,
+        creates="file",
+        created=1,
+        cause=ma.TransportError,
+        reconciled=True,
+        says="2 new objects by that name",
+    ),
+    Scenario(
+        fault="reset after the request body, then the listing fails (500)",
+        call_name="customer_files.upload",
+        inject=lambda sb: sb.faults.drop_connection(
+            "customer_files.upload", after_body=True
+        ),
+        inject_on_send=lambda sb: sb.faults.fail_next(
+            "customer_files.list", status=500, code=-1, times=None
+        ),
+        call=_upload,
+        reconcile=True,
+        expected=ma.AmbiguousWriteError,
+        attempts=1,
+        creates="file",
+        created=1,
+        cause=ma.TransportError,
+        says="listing the account to look for it failed too (HTTP 500, code -1",
+    ),
+    Scenario(
+        fault="reset after the request body",
+        call_name="customer_files.register_url",
+        inject=lambda sb: sb.faults.drop_connection(
             "customer_files.register_url", after_body=True
         ),
-        _register,
-        ma.AmbiguousWriteError,
+        call=_register,
+        expected=ma.AmbiguousWriteError,
+        attempts=1,
+        creates="file",
+        created=1,
+        cause=ma.TransportError,
+        says="Pass reconcile=True",
+    ),
+    Scenario(
+        fault="reset after the request body",
+        call_name="customer_files.register_url",
+        inject=lambda sb: sb.faults.drop_connection(
+            "customer_files.register_url", after_body=True
+        ),
+        call=_register,
+        reconcile=True,
+        expected="reconciled",
         attempts=1,
         creates="file",
         created=1,
     ),
     Scenario(
-        "reset after the request body",
-        "audiences.create",
-        lambda sb: sb.faults.drop_connection("audiences.create", after_body=True),
-        _create_audience,
-        "reconciled",
+        fault="reset after the request body",
+        call_name="audiences.create",
+        inject=lambda sb: sb.faults.drop_connection(
+            "audiences.create", after_body=True
+        ),
+        call=_create_audience,
+        reconcile=True,
+        expected="reconciled",
         attempts=1,
         creates="audience",
         created=1,
     ),
     Scenario(
-        "server closes mid-response",
-        "customer_files.list",
-        lambda sb: sb.faults.drop_connection("customer_files.list", mid_response=True),
-        _list,
-        "success",
+        fault="reset after the request body, same name already in the account",
+        call_name="audiences.create",
+        inject=lambda sb: sb.faults.drop_connection(
+            "audiences.create", after_body=True
+        ),
+        seed=_seed_audience,
+        call=_create_audience,
+        reconcile=True,
+        expected="reconciled",
+        attempts=1,
+        creates="audience",
+        created=1,
+    ),
+    Scenario(
+        fault="server closes mid-response",
+        call_name="customer_files.list",
+        inject=lambda sb: sb.faults.drop_connection(
+            "customer_files.list", mid_response=True
+        ),
+        call=_list,
+        expected="success",
         attempts=2,
     ),
     Scenario(
-        "500",
-        "customer_files.list",
-        lambda sb: sb.faults.fail_next("customer_files.list", status=500, code=-1),
-        _list,
-        ma.ServerError,
+        fault="500",
+        call_name="customer_files.list",
+        inject=lambda sb: sb.faults.fail_next(
+            "customer_files.list", status=500, code=-1
+        ),
+        call=_list,
+        expected=ma.ServerError,
         attempts=1,
+        status=500,
+        code=-1,
+        message=INJECTED,
     ),
     *(
         Scenario(
-            str(status),
-            "customer_files.list",
-            functools.partial(_fail_list, status=status),
-            _list,
-            "success",
+            fault=str(status),
+            call_name="customer_files.list",
+            inject=functools.partial(_fail_list, status=status),
+            call=_list,
+            expected="success",
             attempts=2,
         )
         for status in (502, 503, 504)
     ),
     Scenario(
-        "503 maintenance (-9798), every time",
-        "customer_files.list",
-        lambda sb: sb.faults.fail_next("customer_files.list", times=None),
-        _list,
-        ma.ServerError,
+        fault="503 maintenance (-9798), every time",
+        call_name="customer_files.list",
+        inject=lambda sb: sb.faults.fail_next("customer_files.list", times=None),
+        call=_list,
+        expected=ma.ServerError,
         attempts=4,
+        status=503,
+        code=-9798,
+        message=INJECTED,
     ),
     Scenario(
-        "503 with a permanent code (-5)",
-        "customer_files.list",
-        lambda sb: sb.faults.fail_next(
+        fault="503 with a permanent code (-5)",
+        call_name="customer_files.list",
+        inject=lambda sb: sb.faults.fail_next(
             "customer_files.list", status=503, code=-5, times=None
         ),
-        _list,
-        ma.ServerError,
+        call=_list,
+        expected=ma.ServerError,
         attempts=1,
+        status=503,
+        code=-5,
+        message=INJECTED,
     ),
     Scenario(
-        "503",
-        "customer_files.upload",
-        lambda sb: sb.faults.fail_next("customer_files.upload", status=503, code=-813),
-        _upload(reconcile=True),
-        ma.AmbiguousWriteError,
+        fault="503",
+        call_name="customer_files.upload",
+        inject=lambda sb: sb.faults.fail_next(
+            "customer_files.upload", status=503, code=-813
+        ),
+        call=_upload,
+        reconcile=True,
+        expected=ma.AmbiguousWriteError,
         attempts=1,
         creates="file",
         created=0,
+        cause=ma.ServerError,
+        reconciled=True,
+        says=NOTHING_NEW,
     ),
     Scenario(
-        "429 with Retry-After",
-        "customer_files.list",
-        lambda sb: sb.faults.fail_next(
+        fault="503, same name already in the account",
+        call_name="customer_files.upload",
+        inject=lambda sb: sb.faults.fail_next(
+            "customer_files.upload", status=503, code=-813
+        ),
+        seed=_seed_buyers,
+        call=_upload,
+        reconcile=True,
+        expected=ma.AmbiguousWriteError,
+        attempts=1,
+        creates="file",
+        created=0,
+        cause=ma.ServerError,
+        reconciled=True,
+        says=NOTHING_NEW,
+    ),
+    Scenario(
+        fault="429 with Retry-After",
+        call_name="customer_files.list",
+        inject=lambda sb: sb.faults.fail_next(
             "customer_files.list", status=429, code=-813, retry_after=0.05
         ),
-        _list,
-        "success",
+        call=_list,
+        expected="success",
         attempts=2,
     ),
     Scenario(
-        "429 without Retry-After",
-        "customer_files.list",
-        lambda sb: sb.faults.fail_next("customer_files.list", status=429, code=-813),
-        _list,
-        "success",
+        fault="429 without Retry-After",
+        call_name="customer_files.list",
+        inject=lambda sb: sb.faults.fail_next(
+            "customer_files.list", status=429, code=-813
+        ),
+        call=_list,
+        expected="success",
         attempts=2,
     ),
     Scenario(
-        "429",
-        "customer_files.upload",
-        lambda sb: sb.faults.fail_next("customer_files.upload", status=429, code=-813),
-        _upload(reconcile=True),
-        ma.RateLimitError,
+        fault="429",
+        call_name="customer_files.upload",
+        inject=lambda sb: sb.faults.fail_next(
+            "customer_files.upload", status=429, code=-813
+        ),
+        call=_upload,
+        reconcile=True,
+        expected=ma.RateLimitError,
         attempts=1,
         creates="file",
         created=0,
+        status=429,
+        code=-813,
+        message=INJECTED,
     ),
     Scenario(
-        "answer slower than the timeout",
-        "customer_files.list",
-        lambda sb: sb.faults.delay("customer_files.list", 2.0),
-        _list,
-        ma.RequestTimeoutError,
+        fault="answer slower than the timeout",
+        call_name="customer_files.list",
+        inject=lambda sb: sb.faults.delay("customer_files.list", 2.0),
+        call=_list,
+        expected=ma.RequestTimeoutError,
         attempts=1,
         timeout=0.3,
     ),
     Scenario(
-        "truncated JSON",
-        "customer_files.list",
-        lambda sb: sb.faults.truncate("customer_files.list"),
-        _list,
-        ma.DecodeError,
+        fault="answer slower than the timeout",
+        call_name="customer_files.upload",
+        # Counted once the sandbox is done with the request, late or not.
+        inject=lambda sb: sb.faults.delay("customer_files.upload", 0.8),
+        settle=1.0,
+        call=_upload,
+        reconcile=True,
+        expected=ma.AmbiguousWriteError,
         attempts=1,
+        creates="file",
+        created=0,
+        timeout=0.3,
+        cause=ma.RequestTimeoutError,
+        reconciled=True,
+        says=NOTHING_NEW,
     ),
     Scenario(
-        "HTML error page (502), once",
-        "customer_files.list",
-        lambda sb: sb.faults.non_json("customer_files.list"),
-        _list,
-        "success",
+        fault="truncated JSON",
+        call_name="customer_files.list",
+        inject=lambda sb: sb.faults.truncate("customer_files.list"),
+        call=_list,
+        expected=ma.DecodeError,
+        attempts=1,
+        status=200,
+    ),
+    *(
+        Scenario(
+            fault=fault,
+            call_name=call_name,
+            inject=functools.partial(_spoil, kind=kind, endpoint=call_name),
+            call=call,
+            reconcile=reconcile,
+            expected="reconciled" if reconcile else ma.AmbiguousWriteError,
+            attempts=1,
+            creates=creates,
+            created=1,
+            cause=None if reconcile else ma.DecodeError,
+            says="" if reconcile else MOST_LIKELY,
+        )
+        for fault, kind in (
+            ("truncated JSON", "truncate"),
+            ("empty body with 200", "empty_200"),
+        )
+        for call_name, call, creates in (
+            ("customer_files.upload", _upload, "file"),
+            ("audiences.create", _create_audience, "audience"),
+        )
+        for reconcile in (False, True)
+    ),
+    Scenario(
+        fault="HTML error page (502), once",
+        call_name="customer_files.list",
+        inject=lambda sb: sb.faults.non_json("customer_files.list"),
+        call=_list,
+        expected="success",
         attempts=2,
     ),
     Scenario(
-        "HTML error page (502), every time",
-        "customer_files.list",
-        lambda sb: sb.faults.non_json("customer_files.list", times=None),
-        _list,
-        ma.ServerError,
+        fault="HTML error page (502), every time",
+        call_name="customer_files.list",
+        inject=lambda sb: sb.faults.non_json("customer_files.list", times=None),
+        call=_list,
+        expected=ma.ServerError,
         attempts=4,
+        status=502,
+        code=None,
+        message=HTML_PAGE,
     ),
     Scenario(
-        "empty body with 200",
-        "customer_files.list",
-        lambda sb: sb.faults.empty_200("customer_files.list"),
-        _list,
-        ma.DecodeError,
+        fault="empty body with 200",
+        call_name="customer_files.list",
+        inject=lambda sb: sb.faults.empty_200("customer_files.list"),
+        call=_list,
+        expected=ma.DecodeError,
         attempts=1,
+        status=200,
     ),
     Scenario(
-        "empty body with 200",
-        "customer_files.delete_many",
-        lambda sb: sb.faults.empty_200("customer_files.delete_many"),
-        _delete_many,
-        ma.DecodeError,
+        fault="empty body with 200",
+        call_name="customer_files.delete_many",
+        inject=lambda sb: sb.faults.empty_200("customer_files.delete_many"),
+        call=_delete_many,
+        expected=ma.DecodeError,
         attempts=1,
+        status=200,
     ),
 ]
 
@@ -331,40 +566,50 @@ async def run(scenario: Scenario, caplog: pytest.LogCaptureFixture) -> Outcome:
     Run *scenario* against a fresh sandbox and report what happened.
     """
     starts: list[ma.RequestStarted] = []
-    hooks = ma.RequestHooks(on_start=starts.append)
     caplog.clear()
     async with Sandbox(processing_delay=0.01, default_token=None) as sb:
         sb.grant(TOKEN, ACCOUNT)
+
+        def started(event: ma.RequestStarted) -> None:
+            first = not any(s.call == scenario.call_name for s in starts)
+            starts.append(event)
+            if first and event.call == scenario.call_name and scenario.inject_on_send:
+                scenario.inject_on_send(sb)
+
         base_url = sb.url
         if scenario.refused_port:
             base_url = f"http://127.0.0.1:{_closed_port()}/openapi/v4"
+        if scenario.seed is not None:
+            async with ma.MomentClient(TOKEN, base_url=sb.url) as seeder:
+                await scenario.seed(sb, seeder.ad_account(ACCOUNT))
+        before = _created(sb, scenario.creates)
         scenario.inject(sb)
         spoiled = _count_spoiled(sb)
         result: str
         error: BaseException | None = None
+        answer: object = None
         with caplog.at_level(logging.DEBUG):
             async with ma.MomentClient(
                 TOKEN,
                 base_url=base_url,
                 retry=FAST,
                 timeout=scenario.timeout,
-                hooks=hooks,
+                hooks=ma.RequestHooks(on_start=started),
             ) as client:
                 try:
-                    answer = await scenario.call(client.ad_account(ACCOUNT))
+                    answer = await scenario.call(
+                        client.ad_account(ACCOUNT), scenario.reconcile
+                    )
                 except ma.MomentError as exc:
                     error = exc
                     result = type(exc).__name__
                 else:
-                    del answer
                     result = "success"
                     if scenario.expected == "reconciled":
                         result = "reconciled"
-        created: int | None = None
-        if scenario.creates == "file":
-            created = sb.state.created_customer_files(ACCOUNT)
-        elif scenario.creates == "audience":
-            created = sb.state.created_audiences(ACCOUNT)
+            await asyncio.sleep(scenario.settle)
+        after = _created(sb, scenario.creates)
+        created = None if scenario.creates is None else len(after) - len(before)
     text = caplog.text
     if error is not None:
         text += str(error) + repr(error) + repr(error.args)
@@ -375,7 +620,34 @@ async def run(scenario: Scenario, caplog: pytest.LogCaptureFixture) -> Outcome:
     # Requests of the call itself: a reconcile's listing is not an attempt.
     attempts = sum(1 for start in starts if start.call == scenario.call_name)
     faults = attempts if scenario.refused_port else spoiled[0]
-    return Outcome(scenario, result, attempts, faults, created, _leaks(text))
+    return Outcome(
+        scenario,
+        result,
+        attempts,
+        faults,
+        created,
+        _leaks(text),
+        error,
+        getattr(answer, "id", None),
+        tuple(sorted(set(after) - set(before))),
+    )
+
+
+def _created(sb: Sandbox, creates: str | None) -> list[int]:
+    """
+    Return the ids of the objects of kind *creates* the sandbox made through its API.
+
+    Deleted ones are not looked for: no scenario deletes.
+    """
+    if creates == "file":
+        made = [f.id for f in sb.state.customer_files(ACCOUNT) if not f.seeded]
+        assert len(made) == sb.state.created_customer_files(ACCOUNT)
+        return made
+    if creates == "audience":
+        made = [a.id for a in sb.state.audiences(ACCOUNT)]
+        assert len(made) == sb.state.created_audiences(ACCOUNT)
+        return made
+    return []
 
 
 def _count_spoiled(sb: Sandbox) -> list[int]:
@@ -419,6 +691,57 @@ async def test_fault(scenario: Scenario, caplog: pytest.LogCaptureFixture) -> No
     assert 0 == outcome.token_leaks
 
 
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        pytest.param(s, id=f"{s.fault} / {s.call_name} / {_expected_result(s)}")
+        for s in SCENARIOS
+        if not isinstance(s.expected, str)
+    ],
+)
+async def test_fault_error_says_what_happened(
+    scenario: Scenario, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A typed error carries the status, Kakao code and message, or what a create left behind."""
+    outcome = await run(scenario, caplog)
+    error = outcome.error
+
+    assert isinstance(error, ma.MomentError)
+    if isinstance(error, ma.APIError):
+        assert (scenario.status, scenario.code, scenario.message) == (
+            error.status,
+            error.code,
+            error.message,
+        )
+    if isinstance(error, ma.DecodeError):
+        assert scenario.status == error.status
+    if isinstance(error, ma.AmbiguousWriteError):
+        assert scenario.cause is not None
+        assert isinstance(error.__cause__, scenario.cause)
+        assert scenario.reconciled == error.reconciled
+        assert scenario.call_name == error.call
+        assert scenario.says in str(error)
+        assert "It was not sent again" in str(error)
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        pytest.param(s, id=f"{s.fault} / {s.call_name}")
+        for s in SCENARIOS
+        if s.expected == "reconciled"
+    ],
+)
+async def test_reconciled_create_returns_what_the_call_made(
+    scenario: Scenario, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A reconciled create returns the one object the failed call made, not an older namesake."""
+    outcome = await run(scenario, caplog)
+
+    assert 1 == len(outcome.new_ids)
+    assert outcome.new_ids[0] == outcome.result_id
+
+
 def render(outcomes: list[Outcome]) -> str:
     """
     Return the README's fault table for *outcomes*, totals last.
@@ -433,11 +756,14 @@ def render(outcomes: list[Outcome]) -> str:
             outcome = "succeeded after retry" if o.attempts > 1 else "succeeded"
         elif o.result == "reconciled":
             outcome = "reconciled: returned what the call created"
+        elif isinstance(o.error, ma.AmbiguousWriteError) and o.error.reconciled:
+            outcome = f"`{o.result}` (reconciled)"
         else:
             outcome = f"`{o.result}`"
         created = "-" if o.created is None else str(o.created)
+        call = f"`{s.call_name}`" + (", reconcile" if s.reconcile else "")
         lines.append(
-            f"| {s.fault} | `{s.call_name}` | {o.faults} | {o.attempts} | {outcome} | {created} |"
+            f"| {s.fault} | {call} | {o.faults} | {o.attempts} | {outcome} | {created} |"
         )
     calls = len(outcomes)
     retried = sum(1 for o in outcomes if o.result == "success" and o.attempts > 1)
@@ -470,4 +796,6 @@ async def test_readme_fault_table_is_current(caplog: pytest.LogCaptureFixture) -
     if os.environ.get("MOMENT_UPDATE_README") == "1":
         README.write_text(readme[:start] + "\n" + table + "\n" + readme[end:], "utf-8")
         readme = README.read_text(encoding="utf-8")
+        # The table's length changed: find its end again.
+        start, end = readme.index(START) + len(START), readme.index(END)
     assert table == readme[start:end].strip()
