@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import Protocol, Self, TypeVar, runtime_checkable
 
 from ._bulk import DEFAULT_CONCURRENCY, AccountResult, run_each
 from ._constants import BASE_URL
@@ -23,6 +23,15 @@ from ._validate import check_id
 from .resources import Audiences, CustomerFiles
 
 T = TypeVar("T")
+
+
+@runtime_checkable
+class _Closable(Protocol):
+    """
+    Strictly private: a limiter that holds connections (``RedisLimiter``).
+    """
+
+    async def aclose(self) -> None: ...
 
 
 class AdAccount:
@@ -71,7 +80,11 @@ class MomentClient:
         limiter: ``True`` for the documented rate limits kept in this
             process, ``False`` to send without waiting, or a configured
             ``Limiter`` (a ``KeyedLimiter``, or another store such as
-            Redis).
+            Redis: ``limiter=ma.RedisLimiter.from_url(url)``). A limiter
+            with an ``aclose()`` method is closed with the client, so its
+            ``aclose()`` must leave it usable by other clients that share
+            it: ``RedisLimiter`` closes only the connections it opened, and
+            opens new ones at its next call.
         routes: Replacements for documented routes, by call name
             (``"customer_files.usage"``): a ``Route`` or ``(method, path)``.
         hooks: Functions called as each HTTP request starts and ends, for
@@ -102,6 +115,8 @@ class MomentClient:
                 f"RedisLimiter), got {type(given).__name__}"
             )
             raise ValidationError(msg)
+        #: Closed with the client: a limiter that holds connections.
+        self._closable = given if isinstance(given, _Closable) else None
         self._session = Session(
             transport=transport if transport is not None else AiohttpTransport(),
             token=token,
@@ -172,9 +187,17 @@ class MomentClient:
 
     async def aclose(self) -> None:
         """
-        Close the connections; safe to call twice. Later calls raise.
+        Close the connections and the limiter's; safe to call twice. Later calls raise.
+
+        A limiter shared with other clients keeps working for them
+        (``RedisLimiter`` opens new connections at its next call).
         """
-        await self._session.aclose()
+        closed = self._session.closed
+        try:
+            await self._session.aclose()
+        finally:
+            if not closed and self._closable is not None:
+                await self._closable.aclose()
 
     async def __aenter__(self) -> Self:
         return self

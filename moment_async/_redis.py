@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 import weakref
+from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Self
 
@@ -103,6 +104,34 @@ def _import_redis() -> Any:
     return redis
 
 
+def _where(kwargs: dict[str, Any]) -> str:
+    """
+    Say where a Redis client connects: its socket's path, or host and port.
+
+    Never the URL: it may hold a password.
+    """
+    path = kwargs.get("path")
+    if path:
+        return str(path)
+    return f"{kwargs.get('host')}:{kwargs.get('port')}"
+
+
+class _Connection:
+    """
+    Strictly private: one Redis client of a limiter, and the calls running on it.
+    """
+
+    __slots__ = ("busy", "closing", "redis", "script")
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+        self.script: AsyncScript = redis.register_script(_SCRIPT)
+        #: Script calls awaiting their answer on this client.
+        self.busy = 0
+        #: Set by ``aclose()``: the last call to finish closes the client.
+        self.closing = False
+
+
 class RedisLimiter:
     """
     Keep the API's rate limits in Redis, shared by every process and host using it.
@@ -115,12 +144,19 @@ class RedisLimiter:
     so that jitter between processes never brings two calls closer than
     the documented limit::
 
-        async with ma.RedisLimiter.from_url("redis://127.0.0.1:6379/0") as limiter:
-            async with ma.MomentClient(token, limiter=limiter) as client:
-                ...
+        async with ma.MomentClient(
+            token, limiter=ma.RedisLimiter.from_url("redis://127.0.0.1:6379/0")
+        ) as client:
+            ...
 
-    A client does not close the limiter it was given (one limiter may serve
-    several clients): close it with ``aclose()`` or ``async with``.
+    A limiter made by ``from_url`` opens its connections at its first call
+    and closes them in ``aclose()``, which ``MomentClient.aclose()`` calls.
+    Closing never breaks it: a call made after ``aclose()`` opens new
+    connections, and a call still waiting for Redis' answer keeps its
+    connection until the answer came. So one limiter may serve several
+    clients, and the first client to close does not stop the others; the
+    last close leaves no connection open. A limiter made on a given
+    ``redis.asyncio.Redis`` never closes it.
 
     When Redis cannot be reached a call raises ``LimiterUnavailableError``
     and sends nothing. With *fallback* true the limiter keeps limits in the
@@ -136,7 +172,8 @@ class RedisLimiter:
     give its slot back.
 
     Args:
-        redis: A ``redis.asyncio.Redis`` client; the caller closes it.
+        redis: A ``redis.asyncio.Redis`` client; the caller closes it (the
+            limiter and the clients using it never do).
         wait: Whether ``acquire`` waits for the slot; false makes it raise
             ``RateLimitError`` at once.
         key_prefix: Prepended to every key in Redis.
@@ -163,11 +200,15 @@ class RedisLimiter:
             msg = f"margin must be at least 0 and less than 60 seconds, got {margin!r}"
             raise ValidationError(msg)
         self.wait = wait
-        self._redis = redis
-        self._owns_redis = False
+        #: Where Redis is, for ``repr``: host and port, or a socket's path.
+        pool = getattr(redis, "connection_pool", None)
+        self._where = _where(getattr(pool, "connection_kwargs", {}))
+        #: The client in use; None after ``aclose()`` until the next call.
+        self._conn: _Connection | None = _Connection(redis)
+        #: Opens a new client: set by ``from_url``, whose limiter owns them.
+        self._connect: Callable[[], Redis] | None = None
         self._prefix = key_prefix
         self._margin = margin
-        self._script: AsyncScript = redis.register_script(_SCRIPT)
         # OSError too: a socket error that redis-py did not wrap.
         self._errors: tuple[type[BaseException], ...] = (
             module.RedisError,
@@ -199,30 +240,41 @@ class RedisLimiter:
         """
         Return a limiter on the Redis at *url* (``redis://host:6379/0``), which it closes.
 
-        Options of ``redis.asyncio.Redis.from_url`` may be given in the URL's
-        query (``?socket_timeout=2``); socket timeouts default to 5 s.
+        Nothing is opened here: the limiter connects at its first call, in
+        the running event loop, and again at the next call after
+        ``aclose()``. Options of ``redis.asyncio.Redis.from_url`` may be
+        given in the URL's query (``?socket_timeout=2``); socket timeouts
+        default to 5 s.
 
         Raises:
             ImportError: the ``redis`` extra is not installed.
+            ValueError: *url* is not a ``redis://``, ``rediss://`` or
+                ``unix://`` URL.
         """
         module = _import_redis()
-        redis = module.asyncio.Redis.from_url(
-            url,
-            socket_timeout=_SOCKET_TIMEOUT,
-            socket_connect_timeout=_SOCKET_TIMEOUT,
-        )
+
+        def connect() -> Redis:
+            redis: Redis = module.asyncio.Redis.from_url(
+                url,
+                socket_timeout=_SOCKET_TIMEOUT,
+                socket_connect_timeout=_SOCKET_TIMEOUT,
+            )
+            return redis
+
+        # A redis-py client opens no connection before its first command,
+        # so making the first one now checks *url* and opens nothing.
         limiter = cls(
-            redis, wait=wait, key_prefix=key_prefix, fallback=fallback, margin=margin
+            connect(),
+            wait=wait,
+            key_prefix=key_prefix,
+            fallback=fallback,
+            margin=margin,
         )
-        limiter._owns_redis = True
+        limiter._connect = connect
         return limiter
 
     def __repr__(self) -> str:
-        # Host and port only: the URL may hold a password.
-        pool = getattr(self._redis, "connection_pool", None)
-        kwargs = getattr(pool, "connection_kwargs", {})
-        where = kwargs.get("path") or f"{kwargs.get('host')}:{kwargs.get('port')}"
-        return f"<RedisLimiter {where} prefix={self._prefix!r} wait={self.wait}>"
+        return f"<RedisLimiter {self._where} prefix={self._prefix!r} wait={self.wait}>"
 
     def try_acquire(self, key: str, rate: Rate) -> bool:
         """
@@ -341,8 +393,13 @@ class RedisLimiter:
                 return None
             # One call tries Redis again; the others keep to the fallback.
             self._probe_at = now + _PROBE_INTERVAL
+        conn = self._conn
+        if conn is None:
+            assert self._connect is not None  # noqa: S101  # only from_url limiters close
+            conn = self._conn = _Connection(self._connect())
+        conn.busy += 1
         try:
-            reply = await self._script(keys=[self._prefix + key], args=args)
+            reply = await conn.script(keys=[self._prefix + key], args=args)
         except self._errors as exc:
             if self._local is None:
                 msg = f"the rate limiter could not use Redis ({type(exc).__name__}: {exc}); nothing was sent"
@@ -357,6 +414,10 @@ class RedisLimiter:
                     exc,
                 )
             return None
+        finally:
+            conn.busy -= 1
+            if conn.closing and not conn.busy:
+                await conn.redis.aclose()
         if self._down:
             self._down = False
             _log.info("Redis answers again: rate limits are shared again")
@@ -365,9 +426,18 @@ class RedisLimiter:
     async def aclose(self) -> None:
         """
         Close the Redis connections if ``from_url`` opened them; safe to call twice.
+
+        The limiter stays usable: its next call opens new connections. A
+        call still waiting for Redis' answer closes its connections once
+        the answer came.
         """
-        if self._owns_redis:
-            await self._redis.aclose()
+        conn = self._conn
+        if self._connect is None or conn is None:
+            return
+        self._conn = None
+        conn.closing = True
+        if not conn.busy:
+            await conn.redis.aclose()
 
     async def __aenter__(self) -> Self:
         return self

@@ -24,6 +24,8 @@ import moment_async as ma
 
 #: The Redis of the queue and of the shared rate limits.
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+#: Put before the limiter's keys in Redis (``moment-async:user:...``).
+KEY_PREFIX = "moment-async:"
 #: Statuses of a file whose extraction has not ended yet.
 PENDING = frozenset({ma.CustomerFileStatus.WAITING, ma.CustomerFileStatus.MODIFYING})
 
@@ -37,9 +39,10 @@ async def startup(ctx: dict[str, Any]) -> None:
         options["base_url"] = base_url  # a sandbox, say
     ctx["client"] = ma.MomentClient(
         os.environ["MOMENT_TOKEN"],
-        # ctx["redis"] is arq's own client, which arq closes. Another Redis
-        # works too: ma.RedisLimiter.from_url(url), closed in shutdown().
-        limiter=ma.RedisLimiter(ctx["redis"], key_prefix="moment-async:"),
+        # ctx["redis"] is arq's own client, which arq closes (the limiter
+        # never does). Another Redis works too: ma.RedisLimiter.from_url(url),
+        # whose connections the client closes in shutdown().
+        limiter=ma.RedisLimiter(ctx["redis"], key_prefix=KEY_PREFIX),
         **options,
     )
 

@@ -5,11 +5,13 @@ RedisLimiter against a real Redis: spacing, order, refusals, pause, release, exp
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 import logging
 import subprocess
 import sys
 import time
+import warnings
 
 import pytest
 from redis.asyncio import Redis
@@ -34,6 +36,40 @@ async def timed_acquire(limiter: ma.RedisLimiter, key: str, rate: ma.Rate) -> fl
     return time.monotonic()
 
 
+async def command_counts(redis: Redis) -> dict[str, int]:
+    """
+    Return the calls per command since the last CONFIG RESETSTAT, the test's own left out.
+
+    Redis counts the commands a script runs as well as the EVALSHA that ran it.
+    """
+    stats = await redis.info("commandstats")
+    return {
+        name.removeprefix("cmdstat_"): int(value["calls"])
+        for name, value in stats.items()
+        if name not in {"cmdstat_config|resetstat", "cmdstat_info"}
+    }
+
+
+async def settled_connections(redis: Redis, expected: int) -> int:
+    """
+    Return how many clients Redis serves, waiting (bounded) for closed ones to go.
+    """
+    count = len(await redis.client_list())
+    for _ in range(50):
+        if count == expected:
+            break
+        await asyncio.sleep(0.02)
+        count = len(await redis.client_list())
+    return count
+
+
+async def get_file(request: Request) -> Response:
+    """
+    Answer every request with customer file 5.
+    """
+    return json_response({"id": 5, "name": "a", "customerFileStatus": "WAITING"})
+
+
 async def test_redis_limiter_is_a_limiter(limiter):
     """RedisLimiter implements the public Limiter protocol and never takes a slot without I/O."""
     assert isinstance(limiter, ma.Limiter)
@@ -49,6 +85,20 @@ async def test_fresh_key_goes_at_once(limiter, redis):
     assert waited is False
     assert time.monotonic() - started < 0.5
     assert 1 == await redis.exists("moment-async:file:1")
+
+
+async def test_an_uncontended_acquire_is_one_round_trip(limiter, redis):
+    """After a warm-up, each acquire on a fresh key sends Redis one EVALSHA and nothing else."""
+    await limiter.acquire("file:0", SLOW)  # connects and loads the script
+    calls = 20
+    await redis.config_resetstat()
+
+    for n in range(1, calls + 1):
+        await limiter.acquire(f"file:{n}", SLOW)
+
+    counts = await command_counts(redis)
+    # The script itself reads Redis' clock, reads the key and sets it.
+    assert {"evalsha": calls, "time": calls, "get": calls, "set": calls} == counts
 
 
 async def test_calls_on_one_key_are_spaced(limiter):
@@ -406,6 +456,87 @@ async def test_aclose_closes_only_what_from_url_opened(redis_url):
 
     assert await client.ping() is True
     await client.aclose()
+
+
+async def test_a_client_closes_the_limiter_from_url_it_was_given(redis_url, redis):
+    """The issue's one-liner leaves no Redis connection open and no ResourceWarning once the client is closed."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        async with ma.MomentClient(
+            "t",
+            transport=MockTransport(get_file),
+            limiter=ma.RedisLimiter.from_url(redis_url),
+        ) as client:
+            await client.ad_account(1).customer_files.get(5)
+            open_while_used = len(await redis.client_list())
+        del client
+        gc.collect()
+
+    assert [] == [w for w in caught if issubclass(w.category, ResourceWarning)]
+    assert 2 == open_while_used  # the limiter's and this test's
+    assert 1 == await settled_connections(redis, 1)
+
+
+async def test_a_limiter_shared_by_two_clients_outlives_the_first_to_close(
+    redis_url, redis
+):
+    """A from_url limiter keeps limiting for one client after the other closed it; the last close leaves nothing open."""
+    limiter = ma.RedisLimiter.from_url(redis_url)
+    first = ma.MomentClient("t", transport=MockTransport(get_file), limiter=limiter)
+    second = ma.MomentClient("t", transport=MockTransport(get_file), limiter=limiter)
+    async with first:
+        await first.ad_account(1).customer_files.get(5)
+    closed_by_first = await settled_connections(redis, 1)
+
+    async with second:
+        await second.ad_account(1).customer_files.get(6)
+        reconnected = len(await redis.client_list())
+        kept = await redis.exists("moment-async:file:5", "moment-async:file:6")
+        with pytest.raises(ma.RequestTimeoutError):
+            await second.ad_account(1).customer_files.get(5, timeout=0.5)
+
+    assert 1 == closed_by_first
+    assert 2 == reconnected
+    assert 2 == kept  # both clients' calls were counted in Redis
+    assert 1 == await settled_connections(redis, 1)
+
+
+async def test_aclose_lets_calls_in_flight_finish(redis_url, redis):
+    """Closing a from_url limiter while another client's call awaits Redis lets that call finish, then closes."""
+    limiter = ma.RedisLimiter.from_url(redis_url)
+    await limiter.acquire("file:0", SLOW)
+    results = []
+
+    # Close at each step of a call: before it sends, while it writes, while it reads.
+    for steps in range(8):
+        in_flight = asyncio.create_task(limiter.acquire(f"file:{steps + 1}", SLOW))
+        for _ in range(steps):
+            await asyncio.sleep(0)
+        await limiter.aclose()
+        results.append(await in_flight)
+
+    assert [False] * 8 == results
+    assert 8 == await redis.exists(*(f"moment-async:file:{n}" for n in range(1, 9)))
+    assert 1 == await settled_connections(redis, 1)
+
+
+def test_the_from_url_limiter_connects_in_each_event_loop(redis_url):
+    """A from_url limiter closed in one event loop works in the next one."""
+    limiter = ma.RedisLimiter.from_url(redis_url)
+
+    async def use(key: str) -> bool:
+        waited = await limiter.acquire(key, SLOW)
+        await limiter.aclose()
+        return waited
+
+    assert asyncio.run(use("file:1")) is False
+    assert asyncio.run(use("file:2")) is False
+
+
+def test_from_url_refuses_a_bad_url():
+    """A URL that is not a Redis URL is refused when the limiter is made, not at its first call."""
+    with pytest.raises(ValueError, match="redis://"):
+        ma.RedisLimiter.from_url("http://127.0.0.1:6379/0")
 
 
 @pytest.mark.parametrize(
