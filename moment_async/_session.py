@@ -125,12 +125,30 @@ class Session:
         self._authorization = f"Bearer {token}"
         self._user = _fingerprint(token)
 
-    async def _refresh(self, used: str | None) -> None:
+    async def _refresh(
+        self, used: str | None, route: Route, deadline: float | None, timeout: Timeout
+    ) -> None:
+        """
+        Ask the token provider for a token unless another call already did.
+
+        Within the call's *deadline*: a provider that hangs (or a refresh
+        queued behind one) ends the call with ``RequestTimeoutError``.
+        """
         assert self._provider is not None  # noqa: S101  # only called with a provider
-        async with self._refresh_lock:
-            # Many calls may see the same 401; the first one refreshes for all.
-            if self._authorization == used:
-                self._set_token(await self._provider())
+        scope = asyncio.timeout_at(deadline)
+        try:
+            async with scope, self._refresh_lock:
+                # Many calls may see the same 401; the first one refreshes for all.
+                if self._authorization == used:
+                    self._set_token(await self._provider())
+        except TimeoutError as exc:
+            if not scope.expired():
+                raise  # the provider's own, not the call's deadline
+            # The request is not sent with the old token again: nothing was
+            # done by the server (a 401 changes nothing), so nothing is
+            # ambiguous.
+            msg = f"{route.method} {route.path} waited for its token provider past the {timeout.total:g} s timeout"
+            raise RequestTimeoutError(msg, maybe_sent=False) from exc
 
     def encode(self, body: object, fields: Mapping[str, object] | None) -> bytes:
         """
@@ -242,7 +260,7 @@ class Session:
                         msg = "the client was closed while this call waited for its rate limit; nothing was sent"
                         raise ClientClosedError(msg)
             if self._authorization is None:
-                await self._refresh(None)
+                await self._refresh(None, route, deadline, timeout)
             # Not "token": a name error trackers (Sentry) scrub from locals.
             authorization = self._authorization
             assert authorization is not None  # noqa: S101  # _refresh sets it or raises
@@ -293,7 +311,7 @@ class Session:
                 return self._decode(response, into, envelope)
             if status == 401 and not refreshed and replayable:
                 refreshed = True
-                await self._refresh(authorization)
+                await self._refresh(authorization, route, deadline, timeout)
                 continue
             error = self._error(response)
             delay = retry.delay(attempt, _header(response, "retry-after"))

@@ -15,7 +15,7 @@ JSON: TypeAlias = dict[str, "JSON"] | list["JSON"] | str | int | float | bool | 
 TokenSource: TypeAlias = str | Callable[[], Awaitable[str]]
 
 #: Where the bytes of one uploaded CSV come from.
-ByteSource: TypeAlias = bytes | BinaryIO | AsyncIterable[bytes]
+ByteSource: TypeAlias = bytes | bytearray | memoryview | BinaryIO | AsyncIterable[bytes]
 
 #: One uploaded file: a path, or a ``(filename, source)`` pair.
 FileInput: TypeAlias = str | os.PathLike[str] | tuple[str, ByteSource]

@@ -249,6 +249,92 @@ async def test_string_token_401_is_not_repeated():
     assert 1 == len(handler.requests)
 
 
+def hanging_provider(first: str | None) -> Callable[[], Awaitable[str]]:
+    """
+    Return a token provider that answers *first* once (if given), then never.
+    """
+    answered = False
+
+    async def provider() -> str:
+        nonlocal answered
+        if first is not None and not answered:
+            answered = True
+            return first
+        await asyncio.Event().wait()
+        raise AssertionError  # pragma: no cover  # never woken
+
+    return provider
+
+
+@pytest.mark.parametrize(
+    ("first", "sent"),
+    [
+        pytest.param(None, 0, id="first-token"),
+        pytest.param("old-token", 1, id="refresh-after-401"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("client_timeout", "call_timeout"),
+    [
+        pytest.param(0.3, None, id="client-timeout"),
+        pytest.param(30, ma.Timeout(total=0.3), id="per-call-timeout"),
+    ],
+)
+async def test_hanging_token_provider_is_bounded_by_the_deadline(
+    first, sent, client_timeout, call_timeout
+):
+    """A token provider that never answers ends the call at its deadline with RequestTimeoutError, nothing more sent."""
+    handler = Recorder(error_response(401, -401, "expired"))
+
+    async with client_for(
+        handler, token=hanging_provider(first), timeout=client_timeout
+    ) as client:
+        started = time.monotonic()
+        with pytest.raises(ma.RequestTimeoutError) as info:
+            await client.ad_account(1).customer_files.get(7, timeout=call_timeout)
+        elapsed = time.monotonic() - started
+
+    assert 0.25 < elapsed < 1.5
+    assert False is info.value.maybe_sent
+    assert "token provider past the 0.3 s timeout" in str(info.value)
+    assert sent == len(handler.requests)
+
+
+async def test_call_queued_behind_a_hanging_refresh_ends_at_its_own_deadline():
+    """A call waiting for another call's token refresh still ends at its own deadline."""
+    handler = Recorder(error_response(401, -401, "expired"))
+
+    async with client_for(
+        handler, token=hanging_provider("old-token"), timeout=30
+    ) as client:
+        files = client.ad_account(1).customer_files
+        stuck = asyncio.create_task(files.get(7))  # refreshes, and hangs
+        await asyncio.sleep(0.05)
+        started = time.monotonic()
+        with pytest.raises(ma.RequestTimeoutError):
+            await files.get(8, timeout=0.3)
+        elapsed = time.monotonic() - started
+        stuck.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await stuck
+
+    assert 0.25 < elapsed < 1.5
+
+
+async def test_token_provider_timeout_error_of_its_own_is_not_rewritten():
+    """A provider that raises TimeoutError itself, before the deadline, lets it through as is."""
+    refusal = TimeoutError("the vault did not answer")
+
+    async def provider() -> str:
+        raise refusal
+
+    async with client_for(Recorder(json_response(FILE)), token=provider) as client:
+        with pytest.raises(TimeoutError) as info:
+            await client.ad_account(1).customer_files.get(7)
+
+    assert refusal is info.value
+
+
 @pytest.mark.parametrize("status", [429, 502, 503, 504])
 async def test_get_is_retried_on_transient_status(status):
     """A GET answered 429/502/503/504 is retried and its later success returned."""

@@ -4,6 +4,7 @@ Uploads over real loopback HTTP: length or chunked encoding, the parts as sent, 
 
 from __future__ import annotations
 
+import array
 import asyncio
 import contextlib
 import email.parser
@@ -11,7 +12,9 @@ import email.policy
 import gc
 import hashlib
 import io
+import json
 import os
+import sys
 import tracemalloc
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -45,6 +48,13 @@ MAX_READS = 4096
 #: allocate meanwhile (the tracemalloc peak, client and server together).
 STREAMED_FILES = (64 * MB, 32 * MB)
 MEMORY_BOUND = 16 * MB
+#: The most the client process's resident memory may grow by while it
+#: uploads STREAMED_FILES (page tables, allocator arenas, thread stacks).
+RSS_BOUND = 32 * MB
+#: How refusals state the size limit: the exact byte count.
+EXACT_LIMIT = "209,715,200 bytes (200 MiB)"
+#: The folder holding the ``tests`` package, for the RSS test's child process.
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @attrs.frozen
@@ -491,12 +501,12 @@ REFUSED_FILES = [
             sparse(tmp / "a.csv", 150 * MB),
             sparse(tmp / "b.csv", 60 * MB),
         ],
-        ["files[1] ('b.csv')", "210.0 MB", "200 MB"],
+        ["files[1] ('b.csv')", f"{210 * MB:,} bytes", EXACT_LIMIT],
         id="over-200MB-paths",
     ),
     pytest.param(
         lambda tmp, _: [("a.csv", CSV), ("huge.csv", HugeFile(200 * MB))],
-        ["files[1] ('huge.csv')", "200.0 MB", "200 MB"],
+        ["files[1] ('huge.csv')", f"{200 * MB + len(CSV):,} bytes", EXACT_LIMIT],
         id="over-200MB-file-object",
     ),
     pytest.param(
@@ -720,6 +730,75 @@ async def test_a_bytes_source_is_not_copied_whole(server):
     [received] = server.requests
     assert allocated < MEMORY_BOUND
     assert hashlib.sha256(data).hexdigest() == received.parts[1].sha256
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc/self/status")
+@pytest.mark.parametrize(
+    "chunked", [pytest.param(False, id="length"), pytest.param(True, id="chunked")]
+)
+async def test_upload_keeps_the_peak_rss_growth_bounded(server, tmp_path, chunked):
+    """A fresh process uploading 96 MiB grows its peak RSS by under 32 MiB; the server hashes identical parts."""
+    server.hashing = True
+    paths = [tmp_path / f"part{i}.csv" for i in range(len(STREAMED_FILES))]
+    hashes = [
+        write_blocks(path, size)
+        for path, size in zip(paths, STREAMED_FILES, strict=True)
+    ]
+    plan = {
+        "base_url": server.url,
+        "name": NAME,
+        "paths": [str(path) for path in paths],
+        "warm_up": str(write(tmp_path / "warm.csv", CSV)),
+        "chunked": chunked,
+    }
+
+    # A child process: its baseline holds no test data and no server.
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.resources._upload_rss_client",
+        json.dumps(plan),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(child.communicate(), 60)
+
+    assert 0 == child.returncode, err.decode()
+    result = json.loads(out)
+    _, received = server.requests
+    assert sum(STREAMED_FILES) >= 3 * RSS_BOUND
+    assert result["growth"] < RSS_BOUND, result
+    assert ("chunked" == received.headers.get("transfer-encoding")) is chunked
+    assert [
+        ("files", path.name, "text/csv", size, digest)
+        for path, size, digest in zip(paths, STREAMED_FILES, hashes, strict=True)
+    ] == [
+        (p.name, p.filename, p.content_type, p.size, p.sha256)
+        for p in received.parts[1:]
+    ]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param(
+            memoryview(array.array("I", range(3 * CHUNK_SIZE // 4 + 5))),
+            id="memoryview-of-uint32",
+        ),
+        pytest.param(bytearray(TRICKY * 700), id="bytearray"),
+    ],
+)
+async def test_buffers_arrive_whole_with_their_byte_length(server, source):
+    """A bytearray or a memoryview of 4-byte items arrives byte-identical, under an exact Content-Length."""
+    expected = memoryview(source).tobytes()
+
+    await upload_recording(server, upload, [("a.csv", source), ("b.csv", CSV)])
+
+    [received] = server.requests
+    assert received.complete
+    assert str(received.body_size) == received.headers.get("content-length")
+    assert [expected, CSV] == [part.data for part in received.parts[1:]]
 
 
 def open_fds() -> int:
