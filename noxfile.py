@@ -9,7 +9,7 @@ import nox
 nox.needs_version = ">=2024.10.9"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "mypy", "layers", "tests"]
+nox.options.sessions = ["lint", "mypy", "layers", "tests", "smoke"]
 
 
 @nox.session
@@ -48,6 +48,17 @@ def tests(session: nox.Session) -> None:
     session.install("-e", ".[test]")
     session.run("coverage", "run", "-m", "pytest", *session.posargs)
     session.run("coverage", "report")
+
+
+@nox.session
+def smoke(session: nox.Session) -> None:
+    """
+    Install the package as users do (not editable) and run the README's first command.
+    """
+    session.install(".")
+    # Outside the source tree, nothing can be imported from the checkout.
+    session.chdir(session.create_tmp())
+    session.run("moment-async", "demo")
 
 
 @nox.session

@@ -324,9 +324,14 @@ def _compile_structure(cl: type, conv: cattrs.Converter) -> Callable[[Any, Any],
     return namespace["structure"]  # type: ignore[no-any-return]  # defined by the exec above
 
 
-def make_converter() -> cattrs.Converter:
+def make_converter(*, omit_defaults: bool = True) -> cattrs.Converter:
     """
     Build the converter a session owns: once per client, never per call.
+
+    Encoding leaves out the fields at their default value (the API's
+    optional parameters), except those the API always wants. With
+    *omit_defaults* false every field is written, zeros and nulls
+    included: the command line's ``--json`` output, which scripts read.
     """
     conv = cattrs.Converter(detailed_validation=False, forbid_extra_keys=False)
 
@@ -410,7 +415,7 @@ def make_converter() -> cattrs.Converter:
             out: dict[str, object] = dict(value.extra)
             for key in ("id", "name", "exclude"):
                 item = getattr(value, key)
-                if item is not None:
+                if item is not None or not omit_defaults:
                     out[key] = item
             return out
 
@@ -426,12 +431,12 @@ def make_converter() -> cattrs.Converter:
         overrides: dict[str, Any] = {
             field.name: override(
                 rename=_wire_names(cl, field.name)[0],
-                omit_if_default=field.name not in _ALWAYS_SENT,
+                omit_if_default=omit_defaults and field.name not in _ALWAYS_SENT,
             )
             for field in attrs.fields(cl)
         }
         return make_dict_unstructure_fn(
-            cl, conv, _cattrs_omit_if_default=True, **overrides
+            cl, conv, _cattrs_omit_if_default=omit_defaults, **overrides
         )
 
     conv.register_structure_hook_factory(_is_model, model_structure)

@@ -1,15 +1,17 @@
 """
 The ``moment-async`` command: every documented call, the sandbox, the demo and the ADID tools, from a shell.
 
-Exit codes: 0 success, 1 an API or network error (``adid``: the files are
-not fine; ``--accounts``: any account failed), 2 a usage or input error.
-Errors are one line on stderr, never a traceback.
+Exit codes: 0 success, 1 an API or network error or a failed or timed-out
+``wait`` (``adid``: the files are not fine; ``--accounts``: any account
+failed), 2 a usage or input error (a port in use for ``sandbox``). Errors
+are one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
 import sys
 from collections.abc import AsyncIterator, Sequence
@@ -21,8 +23,8 @@ from .._constants import BASE_URL
 from .._errors import MomentError, ValidationError
 from .._version import __version__
 from . import _accounts, _adid
-from ._commands import COMMANDS, Command
-from ._output import ProgressBar, show
+from ._commands import COMMANDS, Command, seconds
+from ._output import show
 
 __all__ = ["main"]
 
@@ -73,8 +75,19 @@ def _parser() -> argparse.ArgumentParser:
             _accounts.add_options(sub)
         sub.set_defaults(run=command)
     sandbox = groups.add_parser("sandbox", help="serve a local Moment API sandbox")
-    sandbox.add_argument("--port", type=int, default=8080)
+    sandbox.add_argument("--port", type=int, default=8080, help="0 picks a free port")
     sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument(
+        "--processing-delay",
+        type=functools.partial(seconds, allow_zero=True),
+        # None: the sandbox's own default, kept in one place.
+        default=None,
+        metavar="S",
+        help="seconds until a new customer file or audience is ready (default 1)",
+    )
+    sandbox.add_argument(
+        "--no-rate-limits", action="store_true", help="do not enforce the 5 s limits"
+    )
     groups.add_parser("demo", help="the life of a custom audience, against a sandbox")
     _adid.add_parser(groups)
     return parser
@@ -122,13 +135,32 @@ async def _run(command: Command, args: argparse.Namespace, out: IO[str]) -> int:
                 command, client, accounts, args, out, sys.stderr
             )
         view = client.ad_account(account)
-        bar = (
-            ProgressBar(f"uploading {len(args.files)} file(s)")
-            if command.uploads
-            else None
-        )
+        bar = command.bar(args) if command.bar is not None else None
         result = await command.run(view.customer_files, view.audiences, args, bar)
     show(result, out, args.json)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """
+    Serve a sandbox until interrupted, as ``python -m moment_async.sandbox`` does.
+
+    Raises:
+        ValidationError: the address cannot be bound (a port in use).
+    """
+    from ..sandbox import DEFAULT_PROCESSING_DELAY, serve  # noqa: PLC0415  # the server is loaded only when asked for
+
+    delay = args.processing_delay
+    try:
+        serve(
+            args.host,
+            args.port,
+            processing_delay=DEFAULT_PROCESSING_DELAY if delay is None else delay,
+            rate_limits=not args.no_rate_limits,
+        )
+    except OSError as exc:
+        msg = f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
+        raise ValidationError(msg) from exc
     return 0
 
 
@@ -137,10 +169,7 @@ def _offline(args: argparse.Namespace) -> int | None:
     Run a command that calls no API (sandbox, demo, adid); ``None`` for the others.
     """
     if args.group == "sandbox":
-        from ..sandbox import serve  # noqa: PLC0415  # the server is loaded only when asked for
-
-        serve(host=args.host, port=args.port)
-        return 0
+        return _serve(args)
     if args.group == "demo":
         from ._demo import demo  # noqa: PLC0415  # loads the sandbox
 

@@ -6,20 +6,26 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import attrs
 
+from .._constants import DEFAULT_POLL_INTERVAL, DEFAULT_READY_TIMEOUT
 from .._convert import make_converter
 from .._errors import ValidationError
-from .._types import Progress
 from ..models import AudienceSpec
 from ..resources import Audiences, CustomerFiles
+from ._output import ProgressBar
+from ._waiting import with_elapsed_bar
+
+T = TypeVar("T")
 
 Runner = Callable[
-    [CustomerFiles, Audiences, argparse.Namespace, Progress | None], Awaitable[Any]
+    [CustomerFiles, Audiences, argparse.Namespace, ProgressBar | None],
+    Awaitable[Any],
 ]
 
 
@@ -34,17 +40,53 @@ class Command:
     help: str
     arguments: tuple[tuple[tuple[str, ...], dict[str, Any]], ...]
     run: Runner
-    uploads: bool = False
+    #: The progress bar the call drives (uploads, waits), made from the arguments.
+    bar: Callable[[argparse.Namespace], ProgressBar] | None = None
 
 
 def _arg(*names: str, **options: Any) -> tuple[tuple[str, ...], dict[str, Any]]:
     return names, options
 
 
+def seconds(text: str, *, allow_zero: bool = False) -> float:
+    """
+    Read a positive (or with *allow_zero*, non-negative) finite number of seconds.
+
+    The argparse ``type=`` of durations: a bad value is a usage error.
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    # NaN fails every comparison.
+    above_floor = value >= 0 if allow_zero else value > 0
+    if not (above_floor and value < math.inf):
+        kind = "non-negative" if allow_zero else "positive"
+        msg = f"not a {kind} number of seconds: {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
 _ID: Final = _arg("id", type=int, help="customer file id")
 _AUDIENCE: Final = _arg("id", type=int, help="audience id")
 _IDS: Final = _arg("ids", type=int, nargs="+", metavar="ID")
 _FILES: Final = _arg("files", nargs="+", metavar="FILE.csv", help="1 to 10 CSV files")
+# dest is not "timeout": that is the top-level --timeout of each call.
+_WAIT_TIMEOUT: Final = _arg(
+    "--timeout",
+    dest="wait_timeout",
+    type=seconds,
+    default=DEFAULT_READY_TIMEOUT,
+    metavar="S",
+    help="give up after S seconds (default: 6 h 10 min)",
+)
+_POLL: Final = _arg(
+    "--poll-interval",
+    type=seconds,
+    default=DEFAULT_POLL_INTERVAL,
+    metavar="S",
+    help=f"seconds between two polls (default {DEFAULT_POLL_INTERVAL:g})",
+)
 _SPEC: Final = _arg(
     "--from", dest="spec", required=True, metavar="SPEC.json",
     help="audience spec as JSON, with the API's field names",
@@ -73,6 +115,22 @@ def load_spec(path: str) -> AudienceSpec:
         raise ValidationError(msg) from exc
 
 
+def _uploading(ns: argparse.Namespace) -> ProgressBar:
+    return ProgressBar(f"uploading {len(ns.files)} file(s)")
+
+
+def _waiting(what: str) -> Callable[[argparse.Namespace], ProgressBar]:
+    return lambda ns: ProgressBar(f"waiting for {what} {ns.id}", unit="s")
+
+
+async def _wait(
+    work: Awaitable[T], ns: argparse.Namespace, bar: ProgressBar | None
+) -> T:
+    if bar is None:
+        return await work
+    return await with_elapsed_bar(work, ns.wait_timeout, bar)
+
+
 COMMANDS: Final = (
     Command("files", "list", "list the ad account's customer files", (),
             lambda f, a, ns, p: f.list()),
@@ -80,12 +138,12 @@ COMMANDS: Final = (
             lambda f, a, ns, p: f.get(ns.id)),
     Command("files", "upload", "register a customer file from CSV files",
             (_arg("name"), _FILES),
-            lambda f, a, ns, p: f.upload(ns.name, ns.files, progress=p), uploads=True),
+            lambda f, a, ns, p: f.upload(ns.name, ns.files, progress=p), bar=_uploading),
     Command("files", "register-url", "register a customer file from a CSV URL",
             (_arg("name"), _arg("url"), _arg("--renewable", action="store_true", help="refresh daily for 90 days")),
             lambda f, a, ns, p: f.register_url(ns.name, ns.url, renewable=ns.renewable)),
     Command("files", "replace-files", "replace the CSV files of a customer file", (_ID, _FILES),
-            lambda f, a, ns, p: f.replace_files(ns.id, ns.files, progress=p), uploads=True),
+            lambda f, a, ns, p: f.replace_files(ns.id, ns.files, progress=p), bar=_uploading),
     Command("files", "replace-url", "point a URL customer file at a new URL",
             (_ID, _arg("url"), _arg("--renewable", action=argparse.BooleanOptionalAction, default=None)),
             lambda f, a, ns, p: f.replace_url(ns.id, ns.url, renewable=ns.renewable)),
@@ -97,6 +155,11 @@ COMMANDS: Final = (
             lambda f, a, ns, p: f.delete_many(ns.ids)),
     Command("files", "usage", "list the ad groups that use a customer file", (_ID,),
             lambda f, a, ns, p: f.usage(ns.id)),
+    Command("files", "wait", "wait until a customer file is COMPLETE, with a progress bar",
+            (_ID, _WAIT_TIMEOUT, _POLL),
+            lambda f, a, ns, p: _wait(f.wait_until_ready(
+                ns.id, timeout=ns.wait_timeout, poll_interval=ns.poll_interval), ns, p),
+            bar=_waiting("customer file")),
     Command("audiences", "list", "list the ad account's audiences", (),
             lambda f, a, ns, p: a.list()),
     Command("audiences", "get", "show one audience", (_AUDIENCE,),
@@ -114,4 +177,9 @@ COMMANDS: Final = (
     Command("audiences", "unlink", "stop an ad group from using an audience",
             (_AUDIENCE, _arg("ad_group_id", type=int)),
             lambda f, a, ns, p: a.unlink(ns.id, ns.ad_group_id)),
+    Command("audiences", "wait", "wait until an audience leaves STANDBY, with a progress bar",
+            (_AUDIENCE, _WAIT_TIMEOUT, _POLL),
+            lambda f, a, ns, p: _wait(a.wait_until_ready(
+                ns.id, timeout=ns.wait_timeout, poll_interval=ns.poll_interval), ns, p),
+            bar=_waiting("audience")),
 )  # fmt: skip

@@ -20,6 +20,7 @@ from ..models import (
     SelectionType,
 )
 from ._output import ProgressBar, table
+from ._waiting import with_elapsed_bar
 
 #: Seconds the sandbox takes to "extract the population" (hours at Kakao).
 _PROCESSING: Final = 1.0
@@ -68,7 +69,11 @@ async def demo(out: IO[str]) -> int:
             )
             started = time.monotonic()
             try:
-                ready = await files.wait_until_ready(upload.id, timeout=_READY_WITHIN)
+                ready = await with_elapsed_bar(
+                    files.wait_until_ready(upload.id, timeout=_READY_WITHIN),
+                    _READY_WITHIN,
+                    ProgressBar("waiting", out, unit="s"),
+                )
             except WaitTimeoutError:
                 out.write("the file did not become ready in time\n")
                 return 1

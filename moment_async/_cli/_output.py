@@ -103,11 +103,17 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
+def _wire(value: object) -> object:
+    # Every field, zeros and nulls included: a script should not have to
+    # know each field's default to read "successCount": 0.
+    return make_converter(omit_defaults=False).unstructure(value)
+
+
 def as_json(value: object, out: IO[str]) -> None:
     """
-    Print *value* as JSON with the API's own field names.
+    Print *value* as JSON with the API's own field names, every field included.
     """
-    data = make_converter().unstructure(value)
+    data = _wire(value)
     out.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
     out.write("\n")
 
@@ -117,7 +123,9 @@ class ProgressBar:
     A one-line progress bar on a terminal, or sparse plain lines elsewhere.
 
     Call it with (done, total) as the SDK's ``progress=`` callback does.
-    Counts are bytes unless *unit* names what they count (``"accounts"``).
+    Counts are bytes unless *unit* names what they count (``"accounts"``,
+    ``"s"``). A byte count is redrawn when the percentage changes; a count
+    of another unit, which moves in coarse steps, each time it changes.
     """
 
     def __init__(
@@ -128,6 +136,7 @@ class ProgressBar:
         self.out = out if out is not None else sys.stderr
         self._tty = self.out.isatty()
         self._last = -1
+        self._last_done = -1
         self._started = time.monotonic()
 
     def __call__(self, done: int, total: int | None) -> None:
@@ -135,7 +144,7 @@ class ProgressBar:
         Show that *done* of *total* units are through.
         """
         percent = 100 if not total else min(100, done * 100 // total)
-        if percent == self._last:
+        if percent == self._last and (self.unit is None or done == self._last_done):
             return
         count = _size(done) if self.unit is None else f"{done}/{total} {self.unit}"
         if self._tty:
@@ -150,6 +159,7 @@ class ProgressBar:
         elif percent == 100 or percent // 25 != self._last // 25:
             self.out.write(f"{self.label}: {percent}% ({count})\n")
         self._last = percent
+        self._last_done = done
         self.out.flush()
 
     def finish(self) -> None:
@@ -197,5 +207,5 @@ def json_line(value: object, out: IO[str]) -> None:
     """
     Print *value* as one line of JSON (JSON Lines), with the API's field names.
     """
-    out.write(orjson.dumps(make_converter().unstructure(value)).decode())
+    out.write(orjson.dumps(_wire(value)).decode())
     out.write("\n")

@@ -148,8 +148,10 @@ async def test_audiences_delete_and_delete_many_over_accounts(api, sandbox):
 
     assert (0, "== ad account 1001\ndone\n") == (one.code, one.out)
     assert 0 == many.code, many.err
-    # The converter leaves out zero counts, as for every --json answer.
-    assert [1, 0] == [line["result"].get("successCount", 0) for line in lines_of(many)]
+    assert [(1, 0), (0, 1)] == [
+        (line["result"]["successCount"], line["result"]["failCount"])
+        for line in lines_of(many)
+    ]
 
 
 async def test_embedded_sandbox_grants_the_accounts_named():
