@@ -1,8 +1,9 @@
 """
-The in-process ``KeyedLimiter``: acquire cost, memory per key, eviction and loop stalls.
+The limiters: ``KeyedLimiter``'s acquire cost, memory, eviction and stalls; ``RedisLimiter``'s round trip.
 
-Four figures, each against a fixed limit (there is no reference to compare
-with; ``aiolimiter.AsyncLimiter.acquire`` costs about 0.8 us, PERF-NOTES):
+Five figures of the in-process limiter, each against a fixed limit (there
+is no reference to compare with; ``aiolimiter.AsyncLimiter.acquire`` costs
+about 0.8 us, PERF-NOTES):
 
 - **acquire cost**, ``try_acquire`` uncontended: on distinct keys (a
   fan-out, one key per customer file), and on repeated keys whose slot is
@@ -12,35 +13,53 @@ with; ``aiolimiter.AsyncLimiter.acquire`` costs about 0.8 us, PERF-NOTES):
 - **memory per active key**: tracemalloc before and after 100,000 keys
   acquired within their period (key strings included: the limiter holds
   them), divided; at most 1 KB.
-- **memory after idling**: the same 100,000 keys, idle for one period;
-  then 16 keys still in use are acquired in turn until the idle ones are
-  evicted (a few per acquire). What is left over the empty limiter must
-  be close to nothing: at most 16 KB (the 16 live keys and a small table).
-- **largest loop stall while the 100,000 keys expire**: the same
-  eviction, driven from a task that yields every 64 acquires, with a
-  ticker task sleeping 1 ms and recording its largest lateness; under
-  10 ms. The reference column is the same ticker over an idle loop for as
-  long: the machine's own timer jitter. Run without tracemalloc, which
-  slows allocations.
+- **memory per contended key**: the same for 10,000 keys whose calls
+  contended, so each holds an ``aiolimiter.AsyncLimiter`` (taken twice
+  with ``wait=False``: the second call makes the bucket, then is refused);
+  at most 1 KB.
+- **memory after idling**: the same 100,000 keys, idle for one period,
+  with no call after them: the limiter's background sweep must evict them
+  on its own. What is left over the empty limiter must be close to
+  nothing: at most 16 KB (the loop's own bookkeeping).
+- **largest loop stall while the 100,000 keys expire**: the same sweep,
+  beside a ticker task sleeping 1 ms and recording its largest lateness,
+  from the last acquire until the table is empty; under 10 ms. The
+  reference column is the same ticker over an idle loop for as long: the
+  machine's own timer jitter. Run without tracemalloc, which slows
+  allocations.
 
-A short period (``Rate(1, 0.2)``) keeps the idle phases short. The Redis
-limiter's cost (one round trip per acquire) is not measured here.
+A short period (``Rate(1, 0.2)``) keeps the idle phases short.
+
+And one of ``RedisLimiter``: the mean ``await acquire()`` on fresh keys
+(uncontended: nothing waits) against the mean ``PING`` of a plain
+``redis.asyncio`` client, both to a redis-server this benchmark starts on
+loopback in a temporary directory and stops. The ratio shows the cost of
+one round trip plus the script; Redis' own command counts check that each
+acquire sent exactly one EVALSHA. Without redis-server or the ``redis``
+package the row is skipped, and the report says so.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import gc
+import importlib.util
+import itertools
+import shutil
+import socket
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterator
 from typing import Final
 
-from moment_async import KeyedLimiter, Rate
+from moment_async import KeyedLimiter, Rate, RateLimitError, RedisLimiter
 
-from ._common import Row
+from ._common import Row, paired_median
 
 KEYS: Final = 100_000
 #: The period of the idle phases: keys idle this long are evictable.
@@ -50,15 +69,21 @@ PERIOD: Final = 0.2
 TRACED_PERIOD: Final = 1.0
 #: A period no measurement outlasts: every key stays active.
 LONG: Final = Rate(1, 3600.0)
-#: Keys still in use while the others expire.
-LIVE_KEYS: Final = 16
-#: Acquires that evict at most: 4 evictions each, with room to spare.
-MAX_EVICTING_ACQUIRES: Final = KEYS
+#: Keys whose calls contend, for the memory of a key with an aiolimiter.
+CONTENDED_KEYS: Final = 10_000
+#: How long past their period the idle keys may take to be evicted, in
+#: periods, before the benchmark gives up: the sweep needs far less.
+EVICT_WITHIN: Final = 5
 TICK: Final = 0.001
 ACQUIRE_LIMIT_US: Final = 2.0
 KEY_LIMIT_BYTES: Final = 1024.0
 IDLE_LIMIT_KB: Final = 16.0
 STALL_LIMIT_MS: Final = 10.0
+#: Acquires, and PINGs, per round of the Redis row; and its rounds.
+REDIS_CALLS: Final = 2000
+REDIS_ROUNDS: Final = 5
+#: Seconds redis-server gets to answer PING after it starts.
+REDIS_START_TIMEOUT: Final = 10.0
 
 
 def _keys(prefix: str, count: int = KEYS) -> list[str]:
@@ -112,9 +137,25 @@ def _traced() -> int:
     return tracemalloc.get_traced_memory()[0]
 
 
-def memory() -> tuple[float, float, int]:
+@dataclasses.dataclass(frozen=True)
+class Memory:
     """
-    Return bytes per active key, KB left after idling and eviction, and the acquires that took.
+    What the limiter's keys cost, and what is left once they went idle.
+    """
+
+    #: Bytes per key acquired within its period (key string included).
+    per_key: float
+    #: Bytes per key whose calls contended: with a ``_Bucket`` and aiolimiter.
+    per_contended_key: float
+    #: KB left over an empty limiter after the keys idled and were swept.
+    left_kb: float
+    #: Milliseconds from the last key's expiry until the table was empty.
+    swept_ms: float
+
+
+async def memory() -> Memory:
+    """
+    Measure bytes per active and per contended key, and what is left after idling.
     """
     tracemalloc.start()
     try:
@@ -127,17 +168,42 @@ def memory() -> tuple[float, float, int]:
             msg = f"{len(limiter)} active keys, not {KEYS}"
             raise RuntimeError(msg)
         per_key = (_traced() - empty) / KEYS
+        del limiter
+
+        contended = KeyedLimiter(wait=False)
+        empty = _traced()
+        for n in range(CONTENDED_KEYS):
+            key = f"file:{n}"
+            contended.try_acquire(key, LONG)
+            with contextlib.suppress(RateLimitError):
+                await contended.acquire(key, LONG)
+        per_contended_key = (_traced() - empty) / CONTENDED_KEYS
+        del contended
 
         idle = KeyedLimiter()
         empty = _traced()
-        rate = Rate(1, TRACED_PERIOD)
-        _fill(idle, rate)
-        time.sleep(TRACED_PERIOD * 1.5)
-        acquires = _evict_by_use(idle, rate)
+        _fill(idle, Rate(1, TRACED_PERIOD))
+        swept = await _until_swept(idle, TRACED_PERIOD)
         left = (_traced() - empty) / 1024
     finally:
         tracemalloc.stop()
-    return per_key, left, acquires
+    return Memory(per_key, per_contended_key, left, swept * 1000)
+
+
+async def _until_swept(limiter: KeyedLimiter, period: float) -> float:
+    """
+    Wait, making no call, until *limiter* is empty; return the seconds it took past *period*.
+    """
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await asyncio.sleep(period)
+    deadline = started + period * EVICT_WITHIN
+    while len(limiter):
+        if loop.time() > deadline:
+            msg = f"{len(limiter):,} keys left {EVICT_WITHIN} periods after the last acquire"
+            raise RuntimeError(msg)
+        await asyncio.sleep(TICK)
+    return loop.time() - started - period
 
 
 def _fill(limiter: KeyedLimiter, rate: Rate) -> None:
@@ -154,33 +220,19 @@ def _fill(limiter: KeyedLimiter, rate: Rate) -> None:
     del keys
 
 
-def _evict_by_use(limiter: KeyedLimiter, rate: Rate) -> int:
-    """
-    Acquire the live keys in turn until only they are left; return the acquires.
-    """
-    live = _keys("live", LIVE_KEYS)
-    for n in range(MAX_EVICTING_ACQUIRES):
-        limiter.try_acquire(live[n % LIVE_KEYS], rate)
-        if len(limiter) <= LIVE_KEYS:
-            return n + 1
-    msg = f"{len(limiter)} keys left after {MAX_EVICTING_ACQUIRES} acquires"
-    raise RuntimeError(msg)
-
-
 @dataclasses.dataclass(frozen=True)
 class Stall:
     """
     The loop's largest lateness while keys expired, and what it is against.
     """
 
-    #: The ticker's largest lateness (ms) while the idle keys were evicted.
+    #: The ticker's largest lateness (ms) while the idle keys were swept.
     worst_ms: float
     #: The same ticker's largest lateness over an idle loop, as long (ms):
     #: the machine's own timer jitter.
     idle_ms: float
-    #: The longest a batch of 64 acquires held the loop (ms).
-    batch_ms: float
-    acquires: int
+    #: Milliseconds from the last key's expiry until the table was empty.
+    swept_ms: float
 
 
 async def _ticking(work: Awaitable[None]) -> float:
@@ -210,33 +262,138 @@ async def _ticking(work: Awaitable[None]) -> float:
 
 async def _stall() -> Stall:
     """
-    Measure the loop's stalls while 100,000 idle keys are evicted by use.
+    Measure the loop's stalls while the background sweep evicts 100,000 idle keys.
     """
     limiter = KeyedLimiter()
-    rate = Rate(1, PERIOD)
-    _fill(limiter, rate)
-    await asyncio.sleep(PERIOD * 1.5)
-    live = _keys("live", LIVE_KEYS)
-    acquires = 0
-    batch = 0.0
+    _fill(limiter, Rate(1, PERIOD))
+    swept = 0.0
 
-    async def evict() -> None:
-        nonlocal acquires, batch
-        started = time.perf_counter()
-        for acquires in range(1, MAX_EVICTING_ACQUIRES + 1):  # read after
-            # Taken or refused, never waited for: both evict.
-            limiter.try_acquire(live[acquires % LIVE_KEYS], rate)
-            if acquires % 64 == 0:
-                batch = max(batch, time.perf_counter() - started)
-                await asyncio.sleep(0)
-                started = time.perf_counter()
-            if len(limiter) <= LIVE_KEYS:
-                return
+    async def expire() -> None:
+        nonlocal swept
+        swept = await _until_swept(limiter, PERIOD)
 
     began = time.perf_counter()
-    worst = await _ticking(evict())
+    worst = await _ticking(expire())
     idle = await _ticking(asyncio.sleep(time.perf_counter() - began))
-    return Stall(worst, idle, batch * 1000, acquires)
+    return Stall(worst, idle, swept * 1000)
+
+
+def _ping(port: int) -> bool:
+    """
+    Say whether a Redis on *port* of 127.0.0.1 answers PING.
+    """
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def _redis_server(executable: str) -> Iterator[str]:
+    """
+    Run a redis-server on a free loopback port in a temporary directory; give its URL.
+    """
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    with tempfile.TemporaryDirectory() as directory:
+        process = subprocess.Popen(
+            [
+                executable,
+                "--port", str(port),
+                "--bind", "127.0.0.1",
+                "--save", "",
+                "--appendonly", "no",
+                "--dir", directory,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + REDIS_START_TIMEOUT
+            while not _ping(port):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    msg = f"redis-server did not answer PING on port {port}"
+                    raise RuntimeError(msg)
+                time.sleep(0.02)
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            process.terminate()
+            try:
+                process.wait(5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(5)
+
+
+async def _redis_rounds(
+    url: str, calls: int, rounds: int
+) -> tuple[list[float], list[float], float]:
+    """
+    Return the microseconds per acquire and per PING of each round, and Redis' per EVALSHA.
+    """
+    from redis.asyncio import Redis  # noqa: PLC0415  # an optional extra
+
+    limiter = RedisLimiter.from_url(url, margin=0)
+    plain = Redis.from_url(url)
+    keys = (f"file:{n}" for n in itertools.count())
+    acquires: list[float] = []
+    pings: list[float] = []
+    try:
+        await limiter.acquire(next(keys), LONG)  # connects, loads the script
+        await plain.ping()
+        await plain.config_resetstat()
+        for _ in range(rounds):
+            started = time.perf_counter()
+            for _ in range(calls):
+                await limiter.acquire(next(keys), LONG)
+            acquires.append((time.perf_counter() - started) / calls * 1e6)
+            started = time.perf_counter()
+            for _ in range(calls):
+                await plain.ping()
+            pings.append((time.perf_counter() - started) / calls * 1e6)
+        stats = await plain.info("commandstats")
+    finally:
+        await limiter.aclose()
+        await plain.aclose()
+    evalsha = stats.get("cmdstat_evalsha", {})
+    if evalsha.get("calls") != calls * rounds:
+        msg = f"{evalsha} for {calls * rounds} acquires: not one EVALSHA each"
+        raise RuntimeError(msg)
+    return acquires, pings, float(evalsha["usec_per_call"])
+
+
+def redis_rows(*, quick: bool = False) -> list[Row]:
+    """
+    Measure ``RedisLimiter.acquire`` against PING; no rows without redis-server.
+    """
+    executable = shutil.which("redis-server")
+    if executable is None or importlib.util.find_spec("redis") is None:
+        why = (
+            "redis-server is not on PATH" if executable is None else "no redis package"
+        )
+        print(f"  limiter: Redis row skipped: {why}", file=sys.stderr)
+        return []
+    calls, rounds = (500, 3) if quick else (REDIS_CALLS, REDIS_ROUNDS)
+    with _redis_server(executable) as url:
+        acquires, pings, script = asyncio.run(_redis_rounds(url, calls, rounds))
+    print(
+        f"  limiter: Redis acquire {min(acquires):.1f} us, PING {min(pings):.1f} us"
+        f" (best of {rounds} rounds of {calls:,}); one EVALSHA per acquire,"
+        f" {script:.1f} us each inside Redis",
+        file=sys.stderr,
+    )
+    return [
+        Row(
+            "limiter Redis acquire vs PING round trip",
+            sdk=min(acquires),
+            reference=min(pings),
+            unit="us",
+            paired=paired_median(acquires, pings),
+        )
+    ]
 
 
 def run(*, quick: bool = False) -> list[Row]:
@@ -244,16 +401,17 @@ def run(*, quick: bool = False) -> list[Row]:
     Measure and return the rows.
     """
     costs = acquire_costs(rounds=3 if quick else 7)
-    per_key, left_kb, evicting = memory()
+    mem = asyncio.run(memory())
     stall = asyncio.run(_stall())
     print(
         "  limiter: try_acquire "
         + ", ".join(f"{name} {us:.2f} us" for name, us in costs.items())
-        + f"; {per_key:.0f} B per active key; {left_kb:.1f} KB left after"
-        f" {KEYS:,} keys idled and {evicting:,} acquires evicted them;"
-        f" largest loop stall {stall.worst_ms:.2f} ms over {stall.acquires:,}"
-        f" evicting acquires (idle loop: {stall.idle_ms:.2f} ms; longest batch"
-        f" of 64 acquires {stall.batch_ms:.2f} ms)",
+        + f"; {mem.per_key:.0f} B per active key, {mem.per_contended_key:.0f} B"
+        f" per contended key; {mem.left_kb:.1f} KB left after {KEYS:,} keys"
+        f" idled, no call after them (swept {mem.swept_ms:.0f} ms after their"
+        f" period under tracemalloc); largest loop stall {stall.worst_ms:.2f} ms"
+        f" while the sweep evicted them in {stall.swept_ms:.0f} ms past the"
+        f" period (idle loop: {stall.idle_ms:.2f} ms)",
         file=sys.stderr,
     )
 
@@ -265,13 +423,17 @@ def run(*, quick: bool = False) -> list[Row]:
         row("limiter acquire, repeated keys", costs["repeated"], "us", ACQUIRE_LIMIT_US),
         row("limiter refusal, slot taken", costs["refused"], "us", None),
         row("limiter await acquire(), distinct", costs["async"], "us", None),
-        row("limiter memory per active key", per_key, "B", KEY_LIMIT_BYTES),
-        row(f"limiter memory, {KEYS:,} keys idle + evicted", left_kb, "KB", IDLE_LIMIT_KB),
+        row("limiter memory per active key", mem.per_key, "B", KEY_LIMIT_BYTES),
+        row("limiter memory per contended key", mem.per_contended_key, "B", KEY_LIMIT_BYTES),
+        row(f"limiter memory, {KEYS:,} keys idle, swept", mem.left_kb, "KB", IDLE_LIMIT_KB),
         Row("limiter loop stall while keys expire", stall.worst_ms, stall.idle_ms, "ms", limit=STALL_LIMIT_MS),
+        *redis_rows(quick=quick),
     ]  # fmt: skip
 
 
 if __name__ == "__main__":
     from ._common import format_table
 
-    print(format_table(run(quick="--quick" in sys.argv)))
+    # --redis: the Redis row alone (a few seconds).
+    only = redis_rows if "--redis" in sys.argv else run
+    print(format_table(only(quick="--quick" in sys.argv)))

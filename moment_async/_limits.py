@@ -5,7 +5,10 @@ Client-side copies of the API's rate limits, one bucket per key.
 from __future__ import annotations
 
 import asyncio
+import functools
+import math
 import time
+import weakref
 from collections import OrderedDict
 from typing import Final, Protocol, runtime_checkable
 
@@ -76,10 +79,21 @@ class Limiter(Protocol):
         ...
 
 
-#: How many idle buckets one acquire looks at for eviction. Small and
-#: constant, so eviction never stalls the loop, and larger than one, so the
-#: table shrinks faster than it grows.
+#: How many keys one acquire looks at for eviction. Small and constant, so
+#: an acquire stays cheap, and larger than one, so the table shrinks faster
+#: than it grows while calls come.
 _EVICT_PER_ACQUIRE: Final = 4
+#: How many keys one background sweep looks at: about 0.2 ms of work, so
+#: evicting 100,000 keys never holds the loop for long (PERF-NOTES: one full
+#: sweep of 100,000 keys stalls it for about 56 ms).
+_SWEEP_BATCH: Final = 1024
+#: The least time between two sweeps when nothing is idle yet: eviction may
+#: come this much late, and a fan-out costs at most 100 timers a second.
+_SWEEP_EVERY: Final = 0.01
+#: How late a pending sweep may be before a new key checks it is pending on
+#: the running loop (not one that closed): a look at the loop costs a fifth
+#: of an acquire, too much for every key.
+_SWEEP_CHECK: Final = 0.1
 #: A dict keeps the size of its hash table when keys are deleted. Once
 #: eviction leaves at most this many keys, and a quarter or less of the
 #: most the table held, the keys are copied into a new table so the old one
@@ -118,12 +132,17 @@ class KeyedLimiter:
     and taking its slot costs no await. Only when calls on a key contend
     does it get an aiolimiter, spaced ``AsyncLimiter(1, period / calls)``
     so there is never a burst. A key idle for one full spacing is
-    indistinguishable from a new one, so it is dropped then: each call
-    evicts a few keys from the least-recently-used end, and memory follows
-    the number of keys used in the last period, not the number ever used::
+    indistinguishable from a new one, so it is dropped then, from the
+    least-recently-used end: each call evicts a few keys, and while the
+    table holds keys a timer on the running loop evicts the rest in small
+    batches, even when no call comes any more. Memory follows the number
+    of keys used in the last period, not the number ever used::
 
         limiter = KeyedLimiter(wait=False)
         client = MomentClient(token, limiter=limiter)
+
+    The timer holds the limiter weakly and stops once the table is empty;
+    a limiter used from several loops in turn sweeps on the latest.
     """
 
     def __init__(self, *, wait: bool = True) -> None:
@@ -132,6 +151,18 @@ class KeyedLimiter:
         # The most keys seen by eviction since the table was last rebuilt:
         # about the size of its hash table.
         self._held = 0
+        # Keys paused by a 429: their slot comes later than their place in
+        # the table says, so eviction steps over them.
+        self._late: set[str] = set()
+        # The pending sweep: its loop (weakly: a closed loop is not kept)
+        # and its number (an older timer does nothing when it fires). A key
+        # that becomes idle before _sweep_pull (time.monotonic) brings it
+        # forward; after _sweep_overdue a key checks it is pending at all.
+        self._sweep_loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
+        self._sweep_number = 0
+        self._sweep_pull = self._sweep_overdue = math.inf
+        self._ref = weakref.ref(self)
+        self._loop_gone = functools.partial(_loop_gone, self._ref)
 
     def __repr__(self) -> str:
         return f"<KeyedLimiter keys={len(self._buckets)} wait={self.wait}>"
@@ -144,18 +175,25 @@ class KeyedLimiter:
         Take a slot of *key* if it is free now, without waiting; say whether it was.
         """
         now = time.monotonic()
-        self._evict(now)
-        # Read after eviction, which may have rebuilt the table.
         buckets = self._buckets
+        if buckets:
+            oldest = buckets[next(iter(buckets))]
+            # The common case, on every acquire of a fan-out: nothing is idle.
+            if not isinstance(oldest, float) or oldest <= now:
+                self._evict(now, _EVICT_PER_ACQUIRE)
+                # Read again: eviction may have rebuilt the table.
+                buckets = self._buckets
         entry = buckets.get(key)
         if entry is None:
-            buckets[key] = now + rate.spacing
-            return True
-        if isinstance(entry, float) and entry <= now:
-            buckets[key] = now + rate.spacing
+            buckets[key] = idle = now + rate.spacing
+        elif isinstance(entry, float) and entry <= now:
+            buckets[key] = idle = now + rate.spacing
             buckets.move_to_end(key)
-            return True
-        return False
+        else:
+            return False
+        if idle < self._sweep_pull or now > self._sweep_overdue:
+            self._schedule_sweep(now, idle)
+        return True
 
     async def acquire(
         self, key: str, rate: Rate, max_wait: float | None = None
@@ -233,43 +271,134 @@ class KeyedLimiter:
         Every call on the key waits, not only the one that was refused.
         """
         buckets = self._buckets
-        until = time.monotonic() + seconds
+        now = time.monotonic()
+        until = now + seconds
         entry = buckets.get(key)
         if isinstance(entry, _Bucket):
             entry.paused_until = max(entry.paused_until, until)
             entry.idle_after = max(entry.idle_after, until)
         else:
             buckets[key] = until if entry is None else max(entry, until)
+            self._late.add(key)
         buckets.move_to_end(key)
+        self._schedule_sweep(now, until)
 
-    def _evict(self, now: float) -> None:
+    def _evict(self, now: float, budget: int) -> float:
+        """
+        Drop idle keys from the least-recently-used end, looking at *budget* keys at most.
+
+        Keys that stay but may hold idle keys behind them (paused by a 429,
+        contended, with calls waiting) move to the other end. Return when to
+        look again: *now* if idle keys may remain, else the earliest time a
+        key seen becomes idle (``inf`` once the table is empty).
+        """
         buckets = self._buckets
-        if not buckets:
-            return
-        key = next(iter(buckets))
-        oldest = buckets[key]
-        # The common case, on every acquire of a fan-out: nothing is idle yet.
-        if isinstance(oldest, float) and oldest > now:
-            return
+        late = self._late
         held = len(buckets)
-        for _ in range(_EVICT_PER_ACQUIRE):
-            if isinstance(oldest, float):
-                if oldest > now:
-                    break
-                del buckets[key]
-            elif oldest.users:
+        wake = math.inf
+        evicted = False
+        for _ in range(budget if budget < held else held):
+            key, entry = buckets.popitem(last=False)
+            if isinstance(entry, float):
+                if entry > now:
+                    wake = min(wake, entry)
+                    if key not in late:
+                        # In order: every key behind this one was used later.
+                        buckets[key] = entry
+                        buckets.move_to_end(key, last=False)
+                        break
+                    buckets[key] = entry
+                    continue
+            elif entry.users:
                 # A long wait must not pin the idle keys queued behind it.
-                buckets.move_to_end(key)
-            elif oldest.idle_after > now:
-                break
-            else:
-                del buckets[key]
-            if not buckets:
-                break
-            key = next(iter(buckets))
-            oldest = buckets[key]
+                wake = min(wake, now + entry.limiter.time_period)
+                buckets[key] = entry
+                continue
+            elif entry.idle_after > now:
+                # Its last wait ended after keys behind it were used.
+                wake = min(wake, entry.idle_after)
+                buckets[key] = entry
+                continue
+            evicted = True
+            if late:
+                late.discard(key)
+        else:
+            if held > budget:
+                # More keys than looked at: soon again if some were idle.
+                wake = now if evicted else min(wake, now + _SWEEP_EVERY)
         self._held = most = max(self._held, held)
         left = len(buckets)
         if most > _SHRINK_ABOVE and left <= _SHRINK_AT_MOST and left * 4 <= most:
             self._buckets = OrderedDict(buckets)
+            self._late = set(late)
             self._held = left
+        return wake
+
+    def _schedule_sweep(self, now: float, at: float) -> None:
+        """
+        Have the background sweep run on the running loop by *at* (time.monotonic).
+        """
+        # Not get_running_loop(): raising and catching costs more than the
+        # acquire itself, and try_acquire may be called with no loop.
+        loop = asyncio._get_running_loop()
+        if loop is None:
+            # Look again a little later, in case a loop runs then.
+            self._sweep_pull = -math.inf
+            self._sweep_overdue = now + _SWEEP_CHECK
+            return
+        pending = self._sweep_loop
+        if pending is None or pending() is not loop:
+            self._sweep_loop = weakref.ref(loop, self._loop_gone)
+        elif at >= self._sweep_pull:
+            # Pending on this loop, and not much later than *at*: the loop
+            # is busy, or a key that becomes idle sooner is already there.
+            self._sweep_overdue = now + _SWEEP_CHECK
+            return
+        self._start_sweep(loop, now, at)
+
+    def _start_sweep(
+        self, loop: asyncio.AbstractEventLoop, now: float, at: float
+    ) -> None:
+        self._sweep_number += 1
+        self._sweep_pull = at - _SWEEP_EVERY
+        self._sweep_overdue = at + _SWEEP_CHECK
+        loop.call_later(max(0.0, at - now), _on_timer, self._ref, self._sweep_number)
+
+    def _stop_sweep(self) -> None:
+        self._sweep_loop = None
+        self._sweep_pull = self._sweep_overdue = math.inf
+
+    def _sweep(self) -> None:
+        """
+        Evict one batch of idle keys, then set the timer for the next, or stop when empty.
+        """
+        now = time.monotonic()
+        wake = self._evict(now, _SWEEP_BATCH)
+        if not self._buckets:
+            self._stop_sweep()
+            return
+        at = now if wake <= now else max(wake, now + _SWEEP_EVERY)
+        self._start_sweep(asyncio.get_running_loop(), now, at)
+
+
+def _on_timer(ref: weakref.ref[KeyedLimiter], number: int) -> None:
+    """
+    Run the sweep of the limiter behind *ref*, if it is alive and this timer is its latest.
+    """
+    limiter = ref()
+    if limiter is not None and limiter._sweep_number == number:
+        limiter._sweep()
+
+
+def _loop_gone(
+    ref: weakref.ref[KeyedLimiter],
+    loop_ref: weakref.ref[asyncio.AbstractEventLoop],
+) -> None:
+    """
+    Forget the sweep of the limiter behind *ref* when its loop is freed: the next key starts one.
+    """
+    limiter = ref()
+    # The limiter owns loop_ref and drops it without a call when it stops or
+    # moves its sweep, so both hold whenever this runs; checked all the same.
+    if limiter is not None and limiter._sweep_loop is loop_ref:  # pragma: no branch
+        limiter._stop_sweep()

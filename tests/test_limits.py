@@ -9,10 +9,12 @@ import gc
 import itertools
 import time
 import tracemalloc
+import weakref
 
 import pytest
 
 import moment_async as ma
+from moment_async import _limits
 
 #: Slack for timer granularity when checking that a wait was long enough.
 EPSILON = 0.02
@@ -167,17 +169,17 @@ async def test_max_wait_longer_than_the_wait_passes():
     assert True is waited
 
 
-async def test_idle_keys_are_evicted():
-    """Keys idle for a spacing are dropped as new keys come, a few per acquire."""
+def test_idle_keys_are_evicted_by_later_acquires():
+    """With no loop to sweep, keys idle for a spacing are dropped as new keys come, a few per acquire."""
     limiter = ma.KeyedLimiter()
     rate = ma.Rate(1, 0.05)
     for n in range(1000):
-        await limiter.acquire(f"old:{n}", rate)
+        limiter.try_acquire(f"old:{n}", rate)
     assert 1000 == len(limiter)
-    await asyncio.sleep(0.1)
+    time.sleep(0.1)
 
     for n in range(300):
-        await limiter.acquire(f"new:{n}", rate)
+        limiter.try_acquire(f"new:{n}", rate)
 
     assert len(limiter) < 700
 
@@ -279,8 +281,8 @@ def test_repr_shows_keys_and_mode():
     assert "<KeyedLimiter keys=1 wait=False>" == text
 
 
-async def test_memory_returns_to_an_empty_limiters_once_idle_keys_are_evicted():
-    """After 5,000 keys go idle and are evicted, the table is rebuilt small: memory is back to baseline."""
+def test_memory_returns_to_an_empty_limiters_once_idle_keys_are_evicted():
+    """After 5,000 keys go idle and acquires evict them, the table is rebuilt small: memory is back to baseline."""
     tracemalloc.start()
     try:
         limiter = ma.KeyedLimiter()
@@ -289,7 +291,7 @@ async def test_memory_returns_to_an_empty_limiters_once_idle_keys_are_evicted():
         empty = tracemalloc.get_traced_memory()[0]
         for n in range(5000):
             limiter.try_acquire(f"old:{n}", rate)
-        await asyncio.sleep(0.1)
+        time.sleep(0.1)
 
         for _ in range(2000):
             limiter.try_acquire("live", rate)
@@ -302,13 +304,13 @@ async def test_memory_returns_to_an_empty_limiters_once_idle_keys_are_evicted():
     assert left < 4096
 
 
-async def test_a_key_taken_while_the_table_is_rebuilt_is_kept():
+def test_a_key_taken_while_the_table_is_rebuilt_is_kept():
     """The acquire that triggers a rebuild of the table keeps its own slot in the new table."""
     limiter = ma.KeyedLimiter()
     rate = ma.Rate(1, 0.05)
     for n in range(300):
         limiter.try_acquire(f"old:{n}", rate)
-    await asyncio.sleep(0.1)
+    time.sleep(0.1)
     table = limiter._buckets
 
     taken = [limiter.try_acquire(f"new:{n}", rate) for n in range(150)]
@@ -339,3 +341,201 @@ async def test_a_waiter_survives_a_rebuild_of_the_table():
     assert table is not limiter._buckets
     assert elapsed >= 0.3 - EPSILON
     assert waited_after >= 0.3 - EPSILON
+
+
+async def fill(
+    limiter: ma.KeyedLimiter, count: int, rate: ma.Rate, prefix: str = "file"
+) -> None:
+    """
+    Take a slot of *count* new keys, all in one go.
+    """
+    held = len(limiter)
+    for n in range(count):
+        limiter.try_acquire(f"{prefix}:{n}", rate)
+    assert held + count == len(limiter)
+
+
+async def until_empty(limiter: ma.KeyedLimiter, within: float) -> float:
+    """
+    Sleep in 1 ms ticks until *limiter* holds no key or *within* seconds pass; return the largest lateness of a tick.
+    """
+    loop = asyncio.get_running_loop()
+    worst = 0.0
+    deadline = loop.time() + within
+    while len(limiter) and loop.time() < deadline:
+        planned = loop.time() + 0.001
+        await asyncio.sleep(0.001)
+        worst = max(worst, loop.time() - planned)
+    return worst
+
+
+async def test_idle_keys_are_evicted_without_further_calls():
+    """10,000 keys idle for one period are all dropped by the background sweep, with no call coming after them."""
+    limiter = ma.KeyedLimiter()
+    await fill(limiter, 10_000, ma.Rate(1, 0.1))
+
+    await asyncio.sleep(0.1 + 0.1)
+
+    assert 0 == len(limiter)
+
+
+async def test_memory_is_back_to_baseline_without_further_calls():
+    """After 5,000 keys go idle and no call comes, the sweep frees them and the table: memory is back to baseline."""
+    tracemalloc.start()
+    try:
+        limiter = ma.KeyedLimiter()
+        gc.collect()
+        empty = tracemalloc.get_traced_memory()[0]
+        # Long enough for 5,000 acquires under tracemalloc and coverage.
+        await fill(limiter, 5000, ma.Rate(1, 0.5))
+
+        await until_empty(limiter, within=3.0)
+        gc.collect()
+        left = tracemalloc.get_traced_memory()[0] - empty
+    finally:
+        tracemalloc.stop()
+
+    assert 0 == len(limiter)
+    # What is left is the loop's own bookkeeping: 5,000 keys take ~900 KB.
+    assert left < 4096
+
+
+async def test_sweeping_100_000_keys_never_stalls_the_loop():
+    """While 100,000 idle keys are evicted, a 1 ms ticker is never late by much: the sweep works in small batches."""
+    limiter = ma.KeyedLimiter()
+    # Long enough for 100,000 acquires under coverage: all expire after.
+    await fill(limiter, 100_000, ma.Rate(1, 1.0))
+
+    worst = await until_empty(limiter, within=6.0)
+
+    assert 0 == len(limiter)
+    # The target is 10 ms; the bound leaves room for a loaded test machine.
+    assert worst < 0.05
+
+
+async def test_the_sweep_stops_once_the_table_is_empty():
+    """With every key evicted, no sweep timer is left on the loop."""
+    limiter = ma.KeyedLimiter()
+    await fill(limiter, 100, ma.Rate(1, 0.02))
+    await until_empty(limiter, within=2.0)
+    sweeps = limiter._sweep_number
+
+    await asyncio.sleep(0.1)
+
+    assert None is limiter._sweep_loop
+    assert sweeps == limiter._sweep_number
+    assert not any(
+        handle._callback is _limits._on_timer
+        for handle in asyncio.get_running_loop()._scheduled  # type: ignore[attr-defined]  # the loop's own timer heap
+    )
+
+
+async def test_the_sweep_restarts_when_keys_come_again():
+    """Keys taken after the table emptied are swept too."""
+    limiter = ma.KeyedLimiter()
+    rate = ma.Rate(1, 0.02)
+    await fill(limiter, 100, rate)
+    await until_empty(limiter, within=2.0)
+
+    await fill(limiter, 100, rate, prefix="again")
+    await until_empty(limiter, within=2.0)
+
+    assert 0 == len(limiter)
+
+
+async def test_a_paused_key_does_not_pin_idle_keys_behind_it():
+    """A key paused by a 429 for long stays; the idle keys taken after it are still evicted."""
+    limiter = ma.KeyedLimiter()
+    await limiter.pause("paused", 30.0)
+    await fill(limiter, 1000, ma.Rate(1, 0.02))
+
+    await asyncio.sleep(0.15)
+
+    assert ["paused"] == list(limiter._buckets)
+    assert False is limiter.try_acquire("paused", ma.Rate(1, 0.02))
+
+
+async def test_a_waiting_key_does_not_pin_idle_keys_behind_it():
+    """A key with a call waiting stays; the idle keys taken after it are still evicted."""
+    limiter = ma.KeyedLimiter()
+    slow = ma.Rate(1, 0.4)
+    await limiter.acquire("busy", slow)
+    waiter = asyncio.create_task(timed(limiter, "busy", slow))
+    await asyncio.sleep(0.01)
+    await fill(limiter, 1000, ma.Rate(1, 0.02))
+
+    await asyncio.sleep(0.15)
+    left = list(limiter._buckets)
+    elapsed = await waiter
+
+    assert ["busy"] == left
+    assert elapsed >= 0.4 - EPSILON
+
+
+async def test_a_dropped_limiter_is_freed_with_its_sweep_pending():
+    """The sweep's timer holds the limiter weakly: dropping the limiter frees it, and the timer then does nothing."""
+    limiter = ma.KeyedLimiter()
+    await fill(limiter, 10, ma.Rate(1, 0.02))
+    ref = weakref.ref(limiter)
+
+    del limiter
+    gc.collect()
+    await asyncio.sleep(0.05)
+
+    assert None is ref()
+
+
+def test_a_closed_loop_is_not_kept_and_the_next_loop_sweeps():
+    """A sweep left pending on a closed loop keeps no reference to it; keys taken on the next loop are swept there."""
+    limiter = ma.KeyedLimiter()
+    rate = ma.Rate(1, 0.02)
+    asyncio.run(fill(limiter, 10, rate))
+    gc.collect()
+    freed = limiter._sweep_loop is None or limiter._sweep_loop() is None
+
+    async def again() -> None:
+        # Not fill(): the first loop's keys may be evicted as these come.
+        for n in range(10):
+            limiter.try_acquire(f"next:{n}", rate)
+        await until_empty(limiter, within=2.0)
+
+    asyncio.run(again())
+
+    assert freed
+    assert 0 == len(limiter)
+
+
+def test_a_free_key_behind_a_busy_one_is_taken_in_place():
+    """A key whose slot is free again, behind one still in use, is taken again and moves to the recent end."""
+    limiter = ma.KeyedLimiter()
+    limiter.try_acquire("slow", ma.Rate(1, 5.0))
+    limiter.try_acquire("fast", ma.Rate(1, 0.01))
+    time.sleep(0.02)
+
+    taken = limiter.try_acquire("fast", ma.Rate(1, 0.01))
+
+    assert True is taken
+    assert ["slow", "fast"] == list(limiter._buckets)
+
+
+async def test_a_contended_key_is_evicted_once_idle():
+    """A key whose calls contended (it holds an aiolimiter) is dropped by the sweep once idle for a spacing."""
+    limiter = ma.KeyedLimiter()
+    rate = ma.Rate(1, 0.05)
+    await asyncio.gather(*(limiter.acquire("busy", rate) for _ in range(2)))
+    assert isinstance(limiter._buckets["busy"], _limits._Bucket)
+
+    await until_empty(limiter, within=2.0)
+
+    assert 0 == len(limiter)
+
+
+def test_try_acquire_works_without_a_running_loop():
+    """Outside a loop try_acquire still takes and refuses slots; no sweep is started."""
+    limiter = ma.KeyedLimiter()
+    rate = ma.Rate(1, 5.0)
+
+    taken = (limiter.try_acquire("file:1", rate), limiter.try_acquire("file:1", rate))
+
+    assert (True, False) == taken
+    assert None is limiter._sweep_loop

@@ -18,7 +18,8 @@ async def wait_for_status(
     fetch: Callable[[], Awaitable[T]],
     status_of: Callable[[T], str | None],
     *,
-    ready: Collection[str],
+    ready: Collection[str] | None = None,
+    pending: Collection[str] | None = None,
     failed: Collection[str],
     what: str,
     timeout: object,
@@ -27,14 +28,25 @@ async def wait_for_status(
     """
     Call *fetch* every *poll_interval* seconds until the status is settled.
 
-    Returns the first answer whose status is in *ready*; raises
-    ``ResourceFailedError`` on one in *failed*. Any other status (a pending
-    one, an unknown one, none) means "poll again". *timeout* bounds the
-    whole wait, polls included: past it the poll in flight is cancelled
-    and ``WaitTimeoutError`` is raised. Errors of a poll itself (a
+    Give either *ready*, the statuses that end the wait (any other one,
+    unknown ones and none included, means "poll again"), or *pending*, the
+    statuses to wait through (any other one ends the wait, unknown ones
+    included; no status at all means "poll again"). A status in *failed*
+    raises ``ResourceFailedError`` either way. *timeout* bounds the whole
+    wait, polls included: past it the poll in flight is cancelled and
+    ``WaitTimeoutError`` is raised. Errors of a poll itself (a
     ``NotFoundError``, a ``RequestTimeoutError`` of one call) propagate.
     *what* names the object in messages (``"customer file 7"``).
     """
+    if (ready is None) == (pending is None):
+        msg = "give either ready or pending statuses"
+        raise TypeError(msg)
+
+    def settled(status: str | None) -> bool:
+        if ready is not None:
+            return status in ready
+        return status is not None and status not in (pending or ())
+
     total = check_seconds(timeout, "timeout")
     interval = check_seconds(poll_interval, "poll_interval")
     loop = asyncio.get_running_loop()
@@ -44,15 +56,16 @@ async def wait_for_status(
         async with asyncio.timeout(total):
             # Bounded twice: by the deadline, and by the polls that fit in it
             # (a poll that waits for its rate-limit slot only makes fewer fit).
-            for _ in range(int(total // interval) + 2):
+            # The deadline comes first: the polls that fit take longer.
+            for _ in range(int(total // interval) + 2):  # pragma: no branch
                 polled_at = loop.time()
                 last = await fetch()
                 status = status_of(last)
-                if status in ready:
-                    return last
                 if status in failed:
                     msg = f"{what} ended in {status}"
                     raise ResourceFailedError(msg, last, str(status))
+                if settled(status):
+                    return last
                 await asyncio.sleep(max(0.0, polled_at + interval - loop.time()))
     except TimeoutError as exc:
         # A poll's own RequestTimeoutError is a TimeoutError too: not ours.

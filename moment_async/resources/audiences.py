@@ -24,8 +24,8 @@ from ._base import Resource
 from ._reconcile import create_once
 from ._wait import wait_for_status
 
-#: Statuses after ``STANDBY`` that ``wait_until_ready`` returns on.
-_READY: Final = frozenset({AudienceStatus.AVAILABLE, AudienceStatus.SEED_NOT_ENOUGH})
+#: The status ``wait_until_ready`` waits through; it returns on any other.
+_PENDING: Final = frozenset({AudienceStatus.STANDBY})
 #: The status of an audience that could not be prepared.
 _FAILED: Final = frozenset({AudienceStatus.ERROR})
 
@@ -92,10 +92,13 @@ class Audiences(Resource):
 
         Kakao prepares an audience after a create or an edit (``STANDBY``,
         "Preparing"). This calls ``get`` every *poll_interval* seconds until
-        the preparation has ended, and returns the audience in ``AVAILABLE``
-        or in ``SEED_NOT_ENOUGH``: the documents list the latter apart from
-        ``ERROR`` ("Unavailable") as a finished estimate that found too few
-        people, so it is a result to look at, not a failure::
+        the status is another one, and returns the audience then: in
+        ``AVAILABLE``, or in ``SEED_NOT_ENOUGH``, which the documents list
+        apart from ``ERROR`` ("Unavailable") as a finished estimate that
+        found too few people, so it is a result to look at, not a failure.
+        A status the SDK does not know (``status.is_unknown``) has left
+        ``STANDBY`` too: it is returned, for the caller to look at. An
+        answer without a status says nothing, and is polled again::
 
             audience = await audiences.wait_until_ready(created.id, timeout=600)
             if audience.status is ma.AudienceStatus.SEED_NOT_ENOUGH:
@@ -118,7 +121,7 @@ class Audiences(Resource):
         return await wait_for_status(
             lambda: self.get(audience_id),
             lambda found: found.status,
-            ready=_READY,
+            pending=_PENDING,
             failed=_FAILED,
             what=f"audience {audience_id}",
             timeout=timeout,

@@ -32,7 +32,8 @@ from ._base import Resource
 from ._reconcile import create_once
 from ._wait import wait_for_status
 
-#: The status ``wait_until_ready`` returns on.
+#: The status ``wait_until_ready`` returns on; it polls through any other
+#: (``WAITING``, ``MODIFYING``, one the SDK does not know) but _FAILED.
 _READY: Final = frozenset({CustomerFileStatus.COMPLETE})
 #: Statuses a customer file does not leave by itself.
 _FAILED: Final = frozenset(
@@ -101,6 +102,9 @@ class CustomerFiles(Resource):
         ``get`` every *poll_interval* seconds (5 s: the documented limit of
         one detail call per 5 s per file, which the client's limiter holds
         to whatever *poll_interval* says) until the status is ``COMPLETE``.
+        A status the SDK does not know (``status.is_unknown``) is polled
+        through like ``WAITING``: Kakao may have added a pending state, and
+        only ``COMPLETE`` says the population is there; *timeout* bounds it.
 
         *timeout* bounds the whole wait, in seconds (6 h 10 min by default);
         each poll is one call under the client's own ``timeout``::

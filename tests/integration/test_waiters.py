@@ -3,12 +3,14 @@ wait_until_ready against the sandbox over loopback: the lifecycles it runs, end 
 
 The sandbox's clock runs in real time with a short processing delay; the
 client's limiter is off (and the sandbox's too) so the polls can come
-faster than the documented 5 s: what is tested here is where each
-lifecycle ends, not the spacing (tests/resources/test_wait.py has that).
+faster than the documented 5 s: what is tested there is where each
+lifecycle ends. One test runs with both limits on and a real processing
+delay of seconds: the polls keep the documented spacing and see no 429.
 """
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import AsyncIterator
 
@@ -23,6 +25,12 @@ CSV = ("\n".join(ADIDS) + "\n").encode()
 #: Seconds from a registration to its result on the sandbox.
 DELAY = 0.2
 POLL = 0.02
+#: The documented limit: one detail call every 5 s per customer file.
+SPACING = 5.0
+#: A processing delay that takes three spaced polls: WAITING at about 0
+#: and 5.5 s, COMPLETE at about 10.5 s (the limiter's first wait is a full
+#: spacing from the second poll's start, a little more than needed).
+SLOW_DELAY = 7.0
 
 
 @pytest.fixture
@@ -150,3 +158,31 @@ async def test_audience_of_too_few_people_is_returned_seed_not_enough(acct):
 
     assert ma.AudienceStatus.SEED_NOT_ENOUGH == ready.status
     assert 7 == ready.population_score
+
+
+async def test_polls_keep_the_documented_spacing_against_the_real_limit():
+    """With the sandbox's 5 s limit and the client's limiter on, polling every 0.5 s sees no 429: the polls come 5 s apart."""
+    async with (
+        Sandbox(processing_delay=SLOW_DELAY, rate_limits=True) as sandbox,
+        ma.MomentClient(Sandbox.DEFAULT_TOKEN, base_url=sandbox.url) as client,
+    ):
+        files = client.ad_account(ACCOUNT).customer_files
+        upload = await files.upload("buyers", [("a.csv", CSV)])
+        started = time.monotonic()
+
+        ready = await files.wait_until_ready(upload.id, timeout=14, poll_interval=0.5)
+
+        elapsed = time.monotonic() - started
+        polls = [
+            record
+            for record in sandbox.requests
+            if record.endpoint == "customer_files.get"
+        ]
+
+    assert ma.CustomerFileStatus.COMPLETE == ready.status
+    assert 0 == sandbox.count(status=429)
+    assert [200, 200, 200] == [record.status for record in polls]
+    gaps = [b.time - a.time for a, b in itertools.pairwise(polls)]
+    # The limiter hands out slots 5 s apart; allow 10 ms of wire time.
+    assert min(gaps) >= SPACING - 0.01, gaps
+    assert SLOW_DELAY <= elapsed < 13

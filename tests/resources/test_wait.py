@@ -14,6 +14,7 @@ import pytest
 
 import moment_async as ma
 from moment_async.resources import Audiences, CustomerFiles
+from moment_async.resources._wait import wait_for_status
 from moment_async.testing import Request, Response, error_response, json_response
 
 FILE_ID = 7
@@ -24,10 +25,11 @@ class Statuses:
     """
     A handler answering each detail call with the next status of a script.
 
-    The last status repeats; ``times`` records when each call arrived.
+    The last status repeats; None leaves the status out of the answer;
+    ``times`` records when each call arrived.
     """
 
-    def __init__(self, field: str, statuses: Sequence[str]) -> None:
+    def __init__(self, field: str, statuses: Sequence[str | None]) -> None:
         self.field = field
         self.statuses = list(statuses)
         self.times: list[float] = []
@@ -36,7 +38,10 @@ class Statuses:
         self.times.append(time.monotonic())
         status = self.statuses[min(len(self.times), len(self.statuses)) - 1]
         ident = int(request.url.rsplit("/", 1)[1])
-        return json_response({"id": ident, self.field: status, "populationScore": 70})
+        body: dict[str, object] = {"id": ident, "populationScore": 70}
+        if status is not None:
+            body[self.field] = status
+        return json_response(body)
 
 
 def files_answering(*statuses: str, **options):
@@ -50,7 +55,7 @@ def files_answering(*statuses: str, **options):
     return handler, client
 
 
-def audiences_answering(*statuses: str):
+def audiences_answering(*statuses: str | None):
     """
     Return a handler scripting audience statuses, and a client on it.
     """
@@ -104,15 +109,35 @@ async def test_customer_file_wait_polls_through_an_unknown_status():
     assert 2 == len(handler.times)
 
 
+async def test_customer_file_wait_on_an_unknown_status_ends_at_the_timeout():
+    """A file that stays in an unknown status is polled until the timeout, which raises with the file as last seen."""
+    handler, client = files_answering("ARCHIVING")
+
+    async with client:
+        with pytest.raises(ma.WaitTimeoutError) as info:
+            await client.ad_account(1).customer_files.wait_until_ready(
+                FILE_ID, timeout=0.1, poll_interval=0.02
+            )
+
+    found = info.value.resource
+    assert isinstance(found, ma.CustomerFile)
+    assert found.status is not None
+    assert (True, "ARCHIVING") == (found.status.is_unknown, found.status.value)
+    assert len(handler.times) >= 3
+    assert "(still ARCHIVING)" in str(info.value)
+
+
 @pytest.mark.parametrize(
     ("statuses", "expected"),
     [
         pytest.param(("STANDBY", "AVAILABLE"), "AVAILABLE", id="available"),
         pytest.param(("STANDBY", "STANDBY", "SEED_NOT_ENOUGH"), "SEED_NOT_ENOUGH", id="seed-not-enough"),
+        pytest.param(("STANDBY", "ARCHIVED"), "ARCHIVED", id="unknown"),
+        pytest.param((None, "STANDBY", "AVAILABLE"), "AVAILABLE", id="no-status-first"),
     ],
 )  # fmt: skip
 async def test_audience_wait_returns_once_out_of_standby(statuses, expected):
-    """AVAILABLE and SEED_NOT_ENOUGH both end the wait: the audience is returned."""
+    """Any status but STANDBY (and ERROR) ends the wait, an unknown one too; an answer without a status is polled again."""
     handler, client = audiences_answering(*statuses)
 
     async with client:
@@ -122,6 +147,22 @@ async def test_audience_wait_returns_once_out_of_standby(statuses, expected):
 
     assert (AUDIENCE_ID, expected) == (audience.id, audience.status)
     assert len(statuses) == len(handler.times)
+
+
+async def test_audience_wait_returns_an_unknown_status_at_once():
+    """An audience in a status the SDK does not know has left STANDBY: it is returned, marked unknown, without waiting for the timeout."""
+    handler, client = audiences_answering("ARCHIVED")
+    started = time.monotonic()
+
+    async with client:
+        audience = await client.ad_account(1).audiences.wait_until_ready(
+            AUDIENCE_ID, timeout=30, poll_interval=0.01
+        )
+
+    assert audience.status is not None
+    assert (True, "ARCHIVED") == (audience.status.is_unknown, audience.status.value)
+    assert 1 == len(handler.times)
+    assert time.monotonic() - started < 1.0
 
 
 async def test_audience_wait_raises_on_error():
@@ -315,3 +356,25 @@ async def test_bad_ids_are_refused_before_any_poll(bad):
             await acct.audiences.wait_until_ready(bad)
 
     assert [] == handler.times
+
+
+@pytest.mark.parametrize(
+    "statuses",
+    [pytest.param({}, id="neither"), pytest.param({"ready": ["A"], "pending": ["B"]}, id="both")],
+)  # fmt: skip
+async def test_wait_for_status_takes_either_ready_or_pending(statuses):
+    """The helper refuses to guess which statuses end the wait: exactly one of ready and pending is given."""
+
+    async def fetch() -> str:
+        return "A"  # pragma: no cover - refused before polling
+
+    with pytest.raises(TypeError, match="either ready or pending"):
+        await wait_for_status(
+            fetch,
+            str,
+            failed=(),
+            what="thing",
+            timeout=1,
+            poll_interval=1,
+            **statuses,
+        )
