@@ -9,6 +9,7 @@ nothing here imports it until a ``RedisLimiter`` is made, so
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import weakref
@@ -417,7 +418,11 @@ class RedisLimiter:
         finally:
             conn.busy -= 1
             if conn.closing and not conn.busy:
-                await conn.redis.aclose()
+                # aclose()'s work, left to the last call on the client:
+                # shielded, so cancelling this call leaves no pool open, and
+                # quiet, so it never replaces this call's own outcome.
+                with contextlib.suppress(*self._errors):
+                    await asyncio.shield(conn.redis.aclose())
         if self._down:
             self._down = False
             _log.info("Redis answers again: rate limits are shared again")

@@ -259,13 +259,16 @@ class Session:
                     if self.closed:
                         msg = "the client was closed while this call waited for its rate limit; nothing was sent"
                         raise ClientClosedError(msg)
-            if self._authorization is None:
+            fetched = self._authorization is None
+            if fetched:
                 await self._refresh(None, route, deadline, timeout)
             # Not "token": a name error trackers (Sentry) scrub from locals.
             authorization = self._authorization
             assert authorization is not None  # noqa: S101  # _refresh sets it or raises
             attempt_timeout = timeout
-            if deadline is not None and (attempt > 1 or waited):
+            # Time spent before this attempt (a limiter wait, the provider's
+            # first token, earlier attempts) leaves it only what is left.
+            if deadline is not None and (attempt > 1 or waited or fetched):
                 attempt_timeout = self._time_left(route, deadline, timeout)
             hooks = self._hooks
             event = None

@@ -321,6 +321,22 @@ async def test_call_queued_behind_a_hanging_refresh_ends_at_its_own_deadline():
     assert 0.25 < elapsed < 1.5
 
 
+async def test_first_token_time_counts_against_the_attempts_deadline():
+    """The time the provider takes for the first token is taken from the attempt's timeout."""
+    handler = Recorder(json_response(FILE))
+
+    async def slow_provider() -> str:
+        await asyncio.sleep(0.3)
+        return "token"
+
+    async with client_for(handler, token=slow_provider, timeout=1.0) as client:
+        await client.ad_account(1).customer_files.get(7)
+
+    left = handler.requests[0].timeout.total
+    assert left is not None
+    assert left <= 0.75
+
+
 async def test_token_provider_timeout_error_of_its_own_is_not_rewritten():
     """A provider that raises TimeoutError itself, before the deadline, lets it through as is."""
     refusal = TimeoutError("the vault did not answer")

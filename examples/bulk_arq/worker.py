@@ -15,7 +15,6 @@ user and ad account, more often than Kakao allows.
 from __future__ import annotations
 
 import os
-import time
 from typing import Any, ClassVar
 
 from arq.connections import RedisSettings
@@ -26,8 +25,6 @@ import moment_async as ma
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 #: Put before the limiter's keys in Redis (``moment-async:user:...``).
 KEY_PREFIX = "moment-async:"
-#: Statuses of a file whose extraction has not ended yet.
-PENDING = frozenset({ma.CustomerFileStatus.WAITING, ma.CustomerFileStatus.MODIFYING})
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -66,9 +63,9 @@ async def sync_customer_file(
 
     arq runs a job at least once, so the job is idempotent: a file of that
     name already in the account is reused, not registered again. With
-    *ready_within* seconds, it also polls the file until its extraction
-    ends or that time passes; the limiter spaces the polls the documented
-    5 s apart. (Kakao's extraction takes up to 6 hours: for real accounts,
+    *ready_within* seconds, it also waits until the file's extraction ends
+    or that time passes (``wait_until_ready``: the limiter spaces the polls
+    the documented 5 s apart). (Kakao's extraction takes up to 6 hours: for real accounts,
     enqueue a later check rather than holding a worker.)
     """
     client: ma.MomentClient = ctx["client"]
@@ -80,17 +77,19 @@ async def sync_customer_file(
         if found
         else await files.register_url(name, source_url, reconcile=True)
     )
-    status = customer_file.status
-    deadline = time.monotonic() + ready_within
-    while status in PENDING and (left := deadline - time.monotonic()) > 0:
+    status: str | None = customer_file.status
+    if ready_within > 0:
         try:
-            status = (await files.get(customer_file.id, timeout=left)).status
-        except ma.RequestTimeoutError:
-            break  # the next poll's slot lies past the deadline
+            ready = await files.wait_until_ready(customer_file.id, timeout=ready_within)
+            status = ready.status
+        except ma.ResourceFailedError as exc:
+            status = exc.status  # ERROR or TRANSFORM_ERROR: report it
+        except ma.WaitTimeoutError:
+            pass  # still extracting: a later job looks again
     return {
         "account_id": account_id,
         "file_id": customer_file.id,
-        "status": None if status is None else status.value,
+        "status": None if status is None else str(status),
         "created": created,
         "worker": os.getpid(),
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import shutil
 import sys
 import time
@@ -14,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import IO, Any, Final
 
 import attrs
+import cattrs
 import orjson
 
 from .._convert import make_converter
@@ -103,10 +105,16 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
+@functools.cache
+def _output_converter() -> cattrs.Converter:
+    # Built once per process: --accounts prints a line per account.
+    return make_converter(omit_defaults=False)
+
+
 def _wire(value: object) -> object:
     # Every field, zeros and nulls included: a script should not have to
     # know each field's default to read "successCount": 0.
-    return make_converter(omit_defaults=False).unstructure(value)
+    return _output_converter().unstructure(value)
 
 
 def as_json(value: object, out: IO[str]) -> None:

@@ -81,9 +81,12 @@ async def create_once(
     account already holds (one extra list call per create). After an
     ambiguous failure, or a success answer that could not be decoded, it
     runs again: the one object named *name* with an id not seen before is
-    this call's, and ``result(object)`` is returned. When no such object
-    is there, when several are (another process created one with the same
-    name meanwhile), or when the listing fails, ``AmbiguousWriteError`` is
+    taken for this call's, and ``result(object)`` is returned (if this
+    create did not happen and another client made one of that name
+    meanwhile, that one is returned: the listing cannot tell them apart).
+    When no such object is there, when several are (another process
+    created one with the same name meanwhile), or when the listing or the
+    fetch of the object fails, ``AmbiguousWriteError`` is
     raised from the create's error. Without *reconcile* it is raised at
     once. The create is never sent again here, not even when nothing is
     found: Kakao may still be processing it.
@@ -144,13 +147,21 @@ async def _reconcile(
     """
     try:
         candidates = new_matches(await listing(), name, known)
-        found = await result(candidates[0]) if len(candidates) == 1 else None
     except MomentError as listed:
         msg = (
             f"{failure}, and listing the account to look for it failed too "
             f"({listed}). It was not sent again."
         )
         raise AmbiguousWriteError(msg, call, name) from error
+    try:
+        found = await result(candidates[0]) if len(candidates) == 1 else None
+    except MomentError as fetched:
+        msg = (
+            f"{failure}. The listing shows one new object by that name "
+            f"(id {candidates[0].id}), but fetching it failed ({fetched}). "
+            "It was not sent again."
+        )
+        raise AmbiguousWriteError(msg, call, name, reconciled=True) from error
     if len(candidates) > 1:
         ids = ", ".join(str(item.id) for item in candidates)
         msg = (

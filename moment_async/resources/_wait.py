@@ -8,7 +8,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Collection
 from typing import TypeVar
 
-from .._errors import MomentError, ResourceFailedError, WaitTimeoutError
+from .._errors import ResourceFailedError, WaitTimeoutError
 from .._validate import check_seconds
 
 T = TypeVar("T")
@@ -52,8 +52,9 @@ async def wait_for_status(
     loop = asyncio.get_running_loop()
     started = loop.time()
     last: T | None = None
+    scope = asyncio.timeout(total)
     try:
-        async with asyncio.timeout(total):
+        async with scope:
             # Bounded twice: by the deadline, and by the polls that fit in it
             # (a poll that waits for its rate-limit slot only makes fewer fit).
             # The deadline comes first: the polls that fit take longer.
@@ -67,9 +68,10 @@ async def wait_for_status(
                 if settled(status):
                     return last
                 await asyncio.sleep(max(0.0, polled_at + interval - loop.time()))
-    except TimeoutError as exc:
-        # A poll's own RequestTimeoutError is a TimeoutError too: not ours.
-        if isinstance(exc, MomentError):
+    except TimeoutError:
+        # A poll's own timeout (its RequestTimeoutError, or one the token
+        # provider raised) is a TimeoutError too: only the wait's is ours.
+        if not scope.expired():
             raise
     waited = loop.time() - started
     shown = "no answer" if last is None else f"still {status_of(last)}"

@@ -520,6 +520,31 @@ async def test_aclose_lets_calls_in_flight_finish(redis_url, redis):
     assert 1 == await settled_connections(redis, 1)
 
 
+async def test_a_failing_close_left_to_a_call_does_not_replace_its_result(
+    redis_url, monkeypatch
+):
+    """When the last call on a closed limiter closes the client and that close fails, the call still gets its slot."""
+    limiter = ma.RedisLimiter.from_url(redis_url)
+    await limiter.acquire("file:0", SLOW)
+    conn = limiter._conn
+    assert conn is not None
+    real_close = conn.redis.aclose
+    closes = []
+
+    async def failing_close() -> None:
+        closes.append(True)
+        await real_close()
+        raise ConnectionError("reset while closing")
+
+    monkeypatch.setattr(conn.redis, "aclose", failing_close)
+    in_flight = asyncio.create_task(limiter.acquire("file:1", SLOW))
+    await asyncio.sleep(0)
+    await limiter.aclose()
+
+    assert False is await in_flight
+    assert [True] == closes
+
+
 def test_the_from_url_limiter_connects_in_each_event_loop(redis_url):
     """A from_url limiter closed in one event loop works in the next one."""
     limiter = ma.RedisLimiter.from_url(redis_url)

@@ -183,6 +183,30 @@ async def test_failed_reconcile_listing_raises_ambiguous_write_error():
     assert 1 == script.sent("POST")
 
 
+async def test_failed_fetch_of_the_found_object_is_told_apart_from_the_listing():
+    """When the one new audience is listed but fetching it fails, the error says so, not that the listing failed."""
+
+    def audiences(*ids: int) -> Response:
+        return json_response({"content": [{"id": i, "name": "buyers"} for i in ids]})
+
+    script = Script(
+        [audiences(), audiences(9), error_response(404, -1, "gone")],
+        [ma.TransportError("reset after the body")],
+    )
+
+    async with client_for(script) as client:
+        with pytest.raises(ma.AmbiguousWriteError) as info:
+            await client.ad_account(1).audiences.create(SPEC, reconcile=True)
+
+    assert info.value.reconciled
+    assert isinstance(info.value.__cause__, ma.TransportError)
+    assert "one new object by that name (id 9), but fetching it failed" in str(
+        info.value
+    )
+    assert "listing the account" not in str(info.value)
+    assert 1 == script.sent("POST")
+
+
 async def test_undecodable_success_is_most_likely_created():
     """A 200 whose body cannot be read raises AmbiguousWriteError saying the file was most likely created."""
     script = Script([], [TRUNCATED])

@@ -246,6 +246,25 @@ async def test_a_polls_own_timeout_propagates_as_request_timeout():
     assert not isinstance(info.value, ma.WaitTimeoutError)
 
 
+async def test_a_token_providers_own_timeout_error_is_not_a_wait_timeout():
+    """A TimeoutError the token provider raises passes through the wait as it is."""
+    refusal = TimeoutError("the vault did not answer")
+
+    async def provider() -> str:
+        raise refusal
+
+    async def handler(request: Request) -> Response:
+        return json_response({})  # pragma: no cover - the provider fails first
+
+    async with ma.MomentClient(provider, transport=ma.MockTransport(handler)) as client:
+        with pytest.raises(TimeoutError) as info:
+            await client.ad_account(1).customer_files.wait_until_ready(
+                FILE_ID, timeout=60
+            )
+
+    assert refusal is info.value
+
+
 async def test_errors_of_a_poll_propagate():
     """A poll answered 404 raises NotFoundError from the wait."""
 
