@@ -1,16 +1,26 @@
 """
-What the benchmarks share: the sample bodies and the rows of the report.
+What the benchmarks share: the sample bodies, the peak RSS probe and the rows of the report.
+
+The upload test's child process (``tests/resources/_upload_rss_client.py``)
+measures its memory with ``peak_rss_growth`` too: one probe, so the test and
+the benchmark read the same figure the same way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import statistics
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Final
 
 #: The documented sample answers the tests use; the benchmarks use them too.
 FIXTURES: Final = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
+#: Seconds between RSS samples where the kernel's peak cannot be reset.
+SAMPLE_EVERY: Final = 0.005
 
 
 def fixture_bytes(name: str) -> bytes:
@@ -18,6 +28,57 @@ def fixture_bytes(name: str) -> bytes:
     Return the raw bytes of ``tests/fixtures/<name>.json``.
     """
     return (FIXTURES / f"{name}.json").read_bytes()
+
+
+def _status(field: str) -> int:
+    # /proc/self/status gives kB; Linux only, as the benchmarks are.
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    msg = f"{field} not in /proc/self/status"
+    raise LookupError(msg)
+
+
+@contextlib.contextmanager
+def peak_rss_growth() -> Iterator[Callable[[], tuple[int, str]]]:
+    """
+    Measure how far this process's peak RSS rises above its RSS at the start of the block.
+
+    Yields a function returning (growth in bytes, how the peak was read),
+    to call before the block ends. The kernel's high-water mark (``VmHWM``)
+    is reset to the current RSS first; where that is refused, a thread
+    samples ``VmRSS`` every ``SAMPLE_EVERY`` seconds and the function takes
+    a last sample itself. Linux only: reads ``/proc/self/status``.
+    """
+    gc.collect()
+    before = _status("VmRSS")
+    try:
+        Path("/proc/self/clear_refs").write_text("5")  # VmHWM := VmRSS
+    except OSError:
+        pass
+    else:
+        yield lambda: (_status("VmHWM") - before, "VmHWM")
+        return
+    stop = threading.Event()
+    peak = before
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.wait(SAMPLE_EVERY):
+            peak = max(peak, _status("VmRSS"))
+
+    def growth() -> tuple[int, str]:
+        # The last sample: what the block holds at its end counts too.
+        last = max(peak, _status("VmRSS"))
+        return last - before, f"VmRSS sampled every {SAMPLE_EVERY * 1000:g} ms"
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield growth
+    finally:
+        stop.set()
+        sampler.join()
 
 
 @dataclasses.dataclass(frozen=True)

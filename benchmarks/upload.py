@@ -27,16 +27,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import gc
 import json
 import os
 import random
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, Final
 
@@ -52,7 +50,7 @@ from moment_async._constants import (
     USER_AGENT,
 )
 
-from ._common import Row, format_figure, paired_median
+from ._common import Row, format_figure, paired_median, peak_rss_growth
 from ._server import API_PREFIX, HOST, running_server
 
 MIB: Final = 1024 * 1024
@@ -86,8 +84,6 @@ FIRST_ACCOUNT: Final = 27429
 WARM_ACCOUNT: Final = 1
 #: Seconds one child may take before the benchmark gives up.
 CHILD_TIMEOUT: Final = 300.0
-#: Seconds between RSS samples where the peak cannot be reset.
-SAMPLE_EVERY: Final = 0.005
 _WARM_FILE: Final = "warm.csv"
 
 
@@ -128,47 +124,6 @@ def write_files(folder: Path, count: int = FILES, size: int = FILE_BYTES) -> lis
     return paths
 
 
-def _status(field: str) -> int:
-    # /proc/self/status gives kB; Linux only, as the benchmarks are.
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) * 1024
-    msg = f"{field} not in /proc/self/status"
-    raise RuntimeError(msg)
-
-
-@contextlib.contextmanager
-def _peak_rss() -> Iterator[Callable[[], tuple[int, str]]]:
-    """
-    Measure the peak RSS growth of this process over the block.
-
-    Yields a function returning (growth in bytes, how the peak was read).
-    """
-    gc.collect()
-    before = _status("VmRSS")
-    try:
-        Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to VmRSS
-    except OSError:
-        stop = threading.Event()
-        peak = before
-
-        def sample() -> None:
-            nonlocal peak
-            while not stop.wait(SAMPLE_EVERY):
-                peak = max(peak, _status("VmRSS"))
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        try:
-            yield lambda: (peak - before, "VmRSS sampled every 5 ms")
-        finally:
-            stop.set()
-            sampler.join()
-            peak = max(peak, _status("VmRSS"))
-        return
-    yield lambda: (_status("VmHWM") - before, "VmHWM")
-
-
 def _headers(account: int) -> dict[str, str]:
     # What the SDK sends with an upload, but Content-Type (FormData's own).
     return {
@@ -185,7 +140,7 @@ async def _measure(
     concurrency: int,
 ) -> Sample:
     await upload(WARM_ACCOUNT, [paths[0].parent / _WARM_FILE])
-    with _peak_rss() as growth:
+    with peak_rss_growth() as growth:
         cpu = time.process_time()
         started = time.perf_counter()
         async with asyncio.timeout(CHILD_TIMEOUT), asyncio.TaskGroup() as group:

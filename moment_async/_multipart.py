@@ -39,9 +39,9 @@ class _FilePart:
     #: How messages name the part: ``files[2] ('buyers.csv')``.
     label: str
     filename: str
-    #: A ``bytearray`` or ``memoryview`` is kept as a byte view of the
-    #: caller's buffer, never copied whole.
-    source: Path | bytes | memoryview | BinaryIO | AsyncIterable[bytes]
+    #: A ``bytearray`` or contiguous ``memoryview`` is the caller's buffer
+    #: itself, never copied whole; a view of it lives only while it is sent.
+    source: Path | bytes | bytearray | memoryview | BinaryIO | AsyncIterable[bytes]
     size: int | None
     start: int = 0
 
@@ -81,18 +81,26 @@ def _byte_view(buffer: bytearray | memoryview) -> memoryview:
     ``len()`` of a view of another format (``memoryview(array("I"))``)
     counts items, not bytes; its byte view counts bytes.
     """
-    view = memoryview(buffer)
-    if not view.c_contiguous:
-        # cast() takes only C-contiguous memory; a strided view is rare.
-        view = memoryview(view.tobytes())
-    return view.cast("B")
+    with memoryview(buffer) as whole:
+        if not whole.c_contiguous:
+            # cast() takes only C-contiguous memory; a strided view is rare.
+            return memoryview(whole.tobytes()).cast("B")
+        # The cast view holds the buffer on its own: releasing *whole* now
+        # leaves the caller's buffer to that one view's release.
+        return whole.cast("B")
 
 
 def _prepare_source(index: int, name: str, source: ByteSource) -> _FilePart:
     label = _describe(index, name)
+    if isinstance(source, memoryview) and not source.c_contiguous:
+        # A strided view cannot be sliced flat: copied once, here.
+        source = source.tobytes()
     if isinstance(source, bytearray | memoryview):
-        view = _byte_view(source)
-        return _FilePart(label, name, view, view.nbytes)
+        # No view outlives this block: a bytearray with one cannot resize,
+        # and the part lives on in a failed call's traceback.
+        with memoryview(source) as view:
+            nbytes = view.nbytes
+        return _FilePart(label, name, source, nbytes)
     if isinstance(source, bytes):
         return _FilePart(label, name, source, len(source))
     if isinstance(source, AsyncIterable):
@@ -202,8 +210,11 @@ class MultipartBody:
     it had when the body was built, so the length stays true; a file that
     shrank or grew since is refused. A ``bytearray`` or ``memoryview``
     source is sent from the caller's buffer, a piece at a time, never
-    copied whole: its size is its byte count (``nbytes``, whatever the
-    view's item format), and it must not change until the call returns.
+    copied whole (a strided view is copied once): its size is its byte
+    count (``nbytes``, whatever the view's item format). Only while it is
+    being sent does a view hold it, so a bytearray can resize again once
+    the call ends, however it ends; one that resized before it was sent
+    is refused.
     """
 
     def __init__(
@@ -296,8 +307,10 @@ async def _start(
     """
     source = part.source
     size = part.size
-    if isinstance(source, bytes | memoryview):
+    if isinstance(source, bytes):
         return _slices(source)
+    if isinstance(source, bytearray | memoryview):
+        return _buffer_slices(part.label, source, size)
     if isinstance(source, AsyncIterable):
         return await _peeked(part, _read_iterable(part.label, source), stack)
     if isinstance(source, Path):
@@ -360,8 +373,8 @@ def _close_opened(opening: asyncio.Future[BinaryIO]) -> None:
 def _pieces(data: bytes | memoryview) -> Iterator[bytes]:
     # A transport copies what the socket does not take at once into its own
     # buffer: handed a whole file, it would hold a second copy of it. A
-    # slice of all of a bytes object is that object, not a copy; a view
-    # (of bytes, by _byte_view) is copied one piece at a time.
+    # slice of all of a bytes object is that object, not a copy; a byte
+    # view of a caller's buffer is copied one piece at a time.
     for start in range(0, len(data), CHUNK_SIZE):
         piece = data[start : start + CHUNK_SIZE]
         if not isinstance(piece, bytes):
@@ -370,9 +383,25 @@ def _pieces(data: bytes | memoryview) -> Iterator[bytes]:
         yield piece
 
 
-async def _slices(data: bytes | memoryview) -> AsyncGenerator[bytes, None]:
+async def _slices(data: bytes) -> AsyncGenerator[bytes, None]:
     for piece in _pieces(data):
         yield piece
+
+
+async def _buffer_slices(
+    label: str, buffer: bytearray | memoryview, size: int | None
+) -> AsyncGenerator[bytes, None]:
+    # The view lives only while the part is sent: released when the body
+    # ends, fails or is closed, so the caller's bytearray can resize again.
+    with _byte_view(buffer) as view:
+        if view.nbytes != size:
+            msg = (
+                f"{label}: the buffer changed size since the call began; "
+                f"it had {size} bytes"
+            )
+            raise ValidationError(msg)
+        for piece in _pieces(view):
+            yield piece
 
 
 async def _prepend(

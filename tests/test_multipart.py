@@ -14,7 +14,7 @@ import io
 import os
 import threading
 import tracemalloc
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -759,6 +759,40 @@ async def test_body_does_not_copy_a_bytearray_whole():
 
     assert body.length == sent
     assert peak < 4 * MB
+
+
+async def test_body_holds_a_bytearray_only_while_sending_it():
+    """A bytearray cannot resize while its part is being sent, and can once the body is closed early."""
+    source = bytearray(TRICKY * 1000)
+    body = body_of([("a.csv", source)])
+    chunks = aiter(body)
+    assert isinstance(chunks, AsyncGenerator)
+    source.extend(b"x")  # not held between building the body and sending it
+    del source[-1:]
+
+    while b"text/csv" not in await anext(chunks):
+        pass
+    await anext(chunks)  # the part's first piece: the view is alive
+    with pytest.raises(BufferError):
+        source.extend(b"x")
+    await chunks.aclose()
+    source.extend(b"x")
+
+    assert len(TRICKY) * 1000 + 1 == len(source)
+
+
+async def test_body_refuses_a_bytearray_that_resized_before_it_was_sent():
+    """A bytearray that grew after the body was built is refused when its turn comes, naming its size."""
+    source = bytearray(CSV)
+    body = body_of([("a.csv", source)])
+    source.extend(CSV)
+
+    with pytest.raises(ma.ValidationError) as info:
+        await collect(body)
+
+    assert "files[0] ('a.csv')" in str(info.value)
+    assert f"it had {len(CSV)} bytes" in str(info.value)
+    source.extend(b"x")  # the failed body holds no view of it
 
 
 async def test_body_lets_a_callers_generator_reuse_its_buffer():

@@ -1,5 +1,5 @@
 """
-A real redis-server on loopback, started and stopped by the tests.
+A real redis-server on loopback, started and stopped by the tests (and by ``benchmarks.limiter``).
 """
 
 from __future__ import annotations
@@ -8,7 +8,9 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
+from types import TracebackType
 from typing import Final
 
 #: Seconds a new server gets to answer PING.
@@ -43,11 +45,28 @@ def missing_message() -> str:
 class RedisServer:
     """
     One redis-server process without persistence, bound to 127.0.0.1.
+
+    Its working directory is a temporary one of its own, so even a SAVE
+    writes nothing into the checkout. ``with RedisServer() as server:``
+    starts it and stops it; ``start()`` and ``stop()`` may also be called
+    by hand, and again (same port).
     """
 
     def __init__(self, port: int | None = None) -> None:
         self.port = free_port() if port is None else port
         self._process: subprocess.Popen[bytes] | None = None
+        self._directory: tempfile.TemporaryDirectory[str] | None = None
+
+    def __enter__(self) -> RedisServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
 
     @property
     def url(self) -> str:
@@ -63,6 +82,7 @@ class RedisServer:
         executable = shutil.which("redis-server")
         if executable is None:
             raise FileNotFoundError(missing_message())
+        self._directory = tempfile.TemporaryDirectory(prefix="moment-redis-")
         self._process = subprocess.Popen(  # noqa: S603  # a fixed command line
             [
                 executable,
@@ -71,6 +91,7 @@ class RedisServer:
                 "--save", "",
                 "--appendonly", "no",
                 "--protected-mode", "yes",
+                "--dir", self._directory.name,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -90,17 +111,19 @@ class RedisServer:
 
     def stop(self) -> None:
         """
-        Stop the server and reap its process; safe to call twice.
+        Stop the server, reap its process and remove its directory; safe to call twice.
         """
         process, self._process = self._process, None
-        if process is None:
-            return
-        process.terminate()
-        try:
-            process.wait(5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+        directory, self._directory = self._directory, None
+        if process is not None:
+            process.terminate()
+            try:
+                process.wait(5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(5)
+        if directory is not None:
+            directory.cleanup()
 
     def command(self, *words: str) -> bytes:
         """

@@ -16,17 +16,26 @@ import moment_async as ma
 from ._server import RedisServer
 
 
-@pytest.fixture(scope="session")
-def redis_server() -> Iterator[RedisServer]:
+def served() -> Iterator[RedisServer]:
     """
-    Give one redis-server for the whole session, stopped at its end.
+    Run a redis-server until the fixture ends; without one, fail and say how to install it.
     """
     try:
         server = RedisServer().start()
     except FileNotFoundError as exc:
         pytest.fail(str(exc), pytrace=False)
-    yield server
-    server.stop()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """
+    Give one redis-server for the whole session, stopped at its end.
+    """
+    yield from served()
 
 
 @pytest.fixture
@@ -62,9 +71,4 @@ def own_redis() -> Iterator[RedisServer]:
     """
     Give a redis-server of this test alone, which it may stop and start again.
     """
-    try:
-        server = RedisServer().start()
-    except FileNotFoundError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    yield server
-    server.stop()
+    yield from served()

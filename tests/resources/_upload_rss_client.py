@@ -4,68 +4,24 @@ The client side of the peak-RSS upload test, run alone in a fresh process.
 ``python -m tests.resources._upload_rss_client '<json>'`` uploads the files
 the JSON names to the loopback server it names, after one warm-up upload,
 and writes ``{"growth": bytes, "how": ...}`` to stdout: how far the
-process's resident memory rose above where it stood before the upload.
+process's resident memory rose above where it stood before the upload,
+measured by the upload benchmark's own probe (``benchmarks._common``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
 import sys
-import threading
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import moment_async as ma
+from benchmarks._common import peak_rss_growth
 
 #: Bytes the caller's async generator reads per chunk.
 READ_SIZE = 256 * 1024
-
-
-def status(field: str) -> int:
-    """
-    Return *field* of /proc/self/status (VmRSS, VmHWM) in bytes.
-    """
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) * 1024
-    msg = f"{field} not in /proc/self/status"
-    raise LookupError(msg)
-
-
-@contextmanager
-def peak_rss_growth() -> Iterator[Callable[[], tuple[int, str]]]:
-    """
-    Measure how far the peak RSS rises above the current RSS over the block.
-
-    Resets the kernel's high-water mark (VmHWM) first; where that is not
-    allowed, samples VmRSS every 2 ms instead.
-    """
-    gc.collect()
-    before = status("VmRSS")
-    try:
-        Path("/proc/self/clear_refs").write_text("5")  # VmHWM := VmRSS
-    except OSError:
-        peak = before
-        stop = threading.Event()
-
-        def sample() -> None:
-            nonlocal peak
-            while not stop.wait(0.002):
-                peak = max(peak, status("VmRSS"))
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        try:
-            yield lambda: (peak - before, "VmRSS sampled every 2 ms")
-        finally:
-            stop.set()
-            sampler.join()
-        return
-    yield lambda: (status("VmHWM") - before, "VmHWM")
 
 
 async def chunks_of(path: Path) -> AsyncIterator[bytes]:

@@ -801,6 +801,32 @@ async def test_buffers_arrive_whole_with_their_byte_length(server, source):
     assert [expected, CSV] == [part.data for part in received.parts[1:]]
 
 
+@pytest.mark.parametrize(
+    "fails", [pytest.param(False, id="sent"), pytest.param(True, id="timed-out")]
+)
+async def test_a_bytearray_can_grow_again_once_its_upload_ends(server, fails):
+    """After an upload of a bytearray returns, or fails with its traceback kept, the bytearray can grow."""
+    source = bytearray(TRICKY * 20_000)  # 15 MiB: more than the socket takes at once
+    size = len(source)
+    kept: list[BaseException] = []  # the failure, traceback and all
+    server.hashing = True  # reads the body in chunks: no 1 MiB cap
+
+    async with client_of(server) as client:
+        account = client.ad_account(1)
+        if fails:
+            server.hold = asyncio.Event()
+            with pytest.raises(ma.AmbiguousWriteError) as failure:
+                await upload(account, [("a.csv", source)], timeout=0.5)
+            kept.append(failure.value)
+        else:
+            await upload(account, [("a.csv", source)])
+        source.extend(b"x")  # BufferError while a view of it is alive
+
+    assert size + 1 == len(source)
+    assert [not fails] == [request.complete for request in server.requests]
+    assert [fails] * len(kept) == [e.__traceback__ is not None for e in kept]
+
+
 def open_fds() -> int:
     """
     Count this process's open file descriptors.
