@@ -46,6 +46,14 @@ class Limiter(Protocol):
     ``"user:<fingerprint>:<ad account>"``; a *rate* says how many calls per
     how many seconds. *wait* false makes ``acquire`` raise
     ``RateLimitError`` instead of waiting.
+
+    A limiter that also has an ``async def aclose()`` is closed by
+    ``MomentClient.aclose()`` of every client it was given to: once per
+    client, after the client's own connections, even if closing those
+    failed. So a limiter shared by several clients must keep working
+    after ``aclose()``: a later call reopens what it needs (as
+    ``RedisLimiter`` reconnects), calls still running finish, and another
+    ``aclose()`` is harmless. ``KeyedLimiter`` holds nothing to close.
     """
 
     wait: bool
@@ -79,25 +87,22 @@ class Limiter(Protocol):
         ...
 
 
-#: How many keys one acquire looks at for eviction. Small and constant, so
-#: an acquire stays cheap, and larger than one, so the table shrinks faster
-#: than it grows while calls come.
+#: Without a running event loop no sweep runs: each call then evicts up to
+#: this many keys instead, more than one so the table shrinks faster than it
+#: grows while calls come.
 _EVICT_PER_ACQUIRE: Final = 4
-#: How many keys one background sweep looks at: about 0.2 ms of work, so
-#: evicting 100,000 keys never holds the loop for long (PERF-NOTES: one full
-#: sweep of 100,000 keys stalls it for about 56 ms).
+#: How many keys one sweep looks at: about 0.2 ms of work, so evicting
+#: 100,000 keys never holds the loop for long (PERF-NOTES: one full sweep of
+#: 100,000 keys stalls it for about 56 ms).
 _SWEEP_BATCH: Final = 1024
-#: The least time between two sweeps when nothing is idle yet: eviction may
-#: come this much late, and a fan-out costs at most 100 timers a second.
+#: The least wait before a sweep that has nothing to evict now, and how much
+#: sooner than the pending sweep a key must become idle to bring it forward:
+#: eviction may come this much late, and the timer is rarely replaced.
 _SWEEP_EVERY: Final = 0.01
-#: How late a pending sweep may be before a new key checks it is pending on
-#: the running loop (not one that closed): a look at the loop costs a fifth
-#: of an acquire, too much for every key.
-_SWEEP_CHECK: Final = 0.1
-#: A dict keeps the size of its hash table when keys are deleted. Once
-#: eviction leaves at most this many keys, and a quarter or less of the
-#: most the table held, the keys are copied into a new table so the old one
-#: is freed: a small, bounded copy (under 1 ms), never a stall.
+#: A dict keeps the size of its hash table when keys are deleted. Once a
+#: sweep leaves at most this many keys, and a quarter or less of the most
+#: the table held, the keys are copied into a new table so the old one is
+#: freed: a small, bounded copy (under 1 ms), never a stall.
 _SHRINK_AT_MOST: Final = 1024
 #: Tables that never held more keys than this are not worth rebuilding.
 _SHRINK_ABOVE: Final = 64
@@ -133,36 +138,41 @@ class KeyedLimiter:
     does it get an aiolimiter, spaced ``AsyncLimiter(1, period / calls)``
     so there is never a burst. A key idle for one full spacing is
     indistinguishable from a new one, so it is dropped then, from the
-    least-recently-used end: each call evicts a few keys, and while the
-    table holds keys a timer on the running loop evicts the rest in small
-    batches, even when no call comes any more. Memory follows the number
-    of keys used in the last period, not the number ever used::
+    least-recently-used end, by a timer on the running loop that evicts
+    small batches, even when no call comes any more (outside a loop, each
+    call evicts a few keys instead). Memory follows the number of keys
+    used in the last period, not the number ever used::
 
         limiter = KeyedLimiter(wait=False)
         client = MomentClient(token, limiter=limiter)
 
-    The timer holds the limiter weakly and stops once the table is empty;
-    a limiter used from several loops in turn sweeps on the latest.
+    The timer holds the limiter weakly, and the limiter holds the timer
+    weakly, so neither a dropped limiter nor a closed loop is kept alive;
+    the timer stops once the table is empty. A limiter used from several
+    loops in turn sweeps on the next once the previous one is closed.
     """
 
     def __init__(self, *, wait: bool = True) -> None:
         self.wait = wait
         self._buckets: OrderedDict[str, float | _Bucket] = OrderedDict()
-        # The most keys seen by eviction since the table was last rebuilt:
+        # The most keys seen by a sweep since the table was last rebuilt:
         # about the size of its hash table.
         self._held = 0
         # Keys paused by a 429: their slot comes later than their place in
-        # the table says, so eviction steps over them.
+        # the table says, so the sweep steps over them.
         self._late: set[str] = set()
-        # The pending sweep: its loop (weakly: a closed loop is not kept)
-        # and its number (an older timer does nothing when it fires). A key
-        # that becomes idle before _sweep_pull (time.monotonic) brings it
-        # forward; after _sweep_overdue a key checks it is pending at all.
-        self._sweep_loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
-        self._sweep_number = 0
-        self._sweep_pull = self._sweep_overdue = math.inf
+        # Keys stepped over one after another, none evicted, and the
+        # earliest time one of them may become idle: once the count reaches
+        # the table's size, the sweep waits until then.
+        self._lap = 0
+        self._lap_wake = math.inf
+        # The pending sweep, held weakly: a closed loop frees it, and then
+        # _forget_timer clears it. A key that becomes idle before _pull
+        # (time.monotonic) brings the sweep forward.
+        self._timer: weakref.ref[asyncio.TimerHandle] | None = None
+        self._pull = math.inf
         self._ref = weakref.ref(self)
-        self._loop_gone = functools.partial(_loop_gone, self._ref)
+        self._forget_timer = functools.partial(_forget_timer, self._ref)
 
     def __repr__(self) -> str:
         return f"<KeyedLimiter keys={len(self._buckets)} wait={self.wait}>"
@@ -176,13 +186,12 @@ class KeyedLimiter:
         """
         now = time.monotonic()
         buckets = self._buckets
-        if buckets:
+        if self._timer is None and buckets:
+            # No sweep is pending (no running loop): evict here instead.
             oldest = buckets[next(iter(buckets))]
-            # The common case, on every acquire of a fan-out: nothing is idle.
             if not isinstance(oldest, float) or oldest <= now:
-                self._evict(now, _EVICT_PER_ACQUIRE)
-                # Read again: eviction may have rebuilt the table.
-                buckets = self._buckets
+                self._sweep(now, _EVICT_PER_ACQUIRE)
+                buckets = self._buckets  # May be a new, smaller table.
         entry = buckets.get(key)
         if entry is None:
             buckets[key] = idle = now + rate.spacing
@@ -191,8 +200,8 @@ class KeyedLimiter:
             buckets.move_to_end(key)
         else:
             return False
-        if idle < self._sweep_pull or now > self._sweep_overdue:
-            self._schedule_sweep(now, idle)
+        if idle < self._pull:
+            self._schedule(now, idle)
         return True
 
     async def acquire(
@@ -250,7 +259,10 @@ class KeyedLimiter:
                     await asyncio.sleep(pause)
         finally:
             bucket.users -= 1
-            bucket.idle_after = time.monotonic() + rate.spacing
+            # Not before its pause ends, even if the call gave up waiting.
+            bucket.idle_after = max(
+                bucket.paused_until, time.monotonic() + rate.spacing
+            )
         return True
 
     async def release(self, key: str) -> None:
@@ -281,51 +293,55 @@ class KeyedLimiter:
             buckets[key] = until if entry is None else max(entry, until)
             self._late.add(key)
         buckets.move_to_end(key)
-        self._schedule_sweep(now, until)
+        if until < self._pull:
+            self._schedule(now, until)
 
-    def _evict(self, now: float, budget: int) -> float:
+    def _sweep(self, now: float, budget: int) -> float:
         """
         Drop idle keys from the least-recently-used end, looking at *budget* keys at most.
 
-        Keys that stay but may hold idle keys behind them (paused by a 429,
-        contended, with calls waiting) move to the other end. Return when to
-        look again: *now* if idle keys may remain, else the earliest time a
-        key seen becomes idle (``inf`` once the table is empty).
+        Keys that stay out of turn (paused by a 429, or contended) move to
+        the recent end, so they never pin the idle keys behind them. Return
+        when to look again: *now* while keys not looked at may be idle,
+        else the earliest time a key seen may become idle (``inf`` once the
+        table is empty).
         """
         buckets = self._buckets
         late = self._late
         held = len(buckets)
-        wake = math.inf
-        evicted = False
-        for _ in range(budget if budget < held else held):
+        lap, lap_wake = self._lap, self._lap_wake
+        for _ in range(min(budget, held)):
             key, entry = buckets.popitem(last=False)
             if isinstance(entry, float):
-                if entry > now:
-                    wake = min(wake, entry)
-                    if key not in late:
-                        # In order: every key behind this one was used later.
-                        buckets[key] = entry
-                        buckets.move_to_end(key, last=False)
-                        break
+                until = entry
+                if until > now and key not in late:
+                    # In order: every key behind this one was used later.
                     buckets[key] = entry
-                    continue
+                    buckets.move_to_end(key, last=False)
+                    wake, lap, lap_wake = until, 0, math.inf
+                    break
             elif entry.users:
-                # A long wait must not pin the idle keys queued behind it.
-                wake = min(wake, now + entry.limiter.time_period)
-                buckets[key] = entry
-                continue
-            elif entry.idle_after > now:
-                # Its last wait ended after keys behind it were used.
-                wake = min(wake, entry.idle_after)
-                buckets[key] = entry
-                continue
-            evicted = True
-            if late:
+                # Its calls end no sooner than now, nor before its pause.
+                until = max(now + entry.limiter.time_period, entry.paused_until)
+            else:
+                until = entry.idle_after
+            if until <= now:
                 late.discard(key)
+                lap, lap_wake = 0, math.inf
+            else:
+                buckets[key] = entry
+                lap += 1
+                lap_wake = min(lap_wake, until)
         else:
-            if held > budget:
-                # More keys than looked at: soon again if some were idle.
-                wake = now if evicted else min(wake, now + _SWEEP_EVERY)
+            if not buckets:
+                wake = math.inf
+            elif lap >= len(buckets):
+                # Every key was stepped over since the last eviction: wait
+                # until the first may be idle instead of looking again now.
+                wake, lap, lap_wake = lap_wake, 0, math.inf
+            else:
+                wake = now
+        self._lap, self._lap_wake = lap, lap_wake
         self._held = most = max(self._held, held)
         left = len(buckets)
         if most > _SHRINK_ABOVE and left <= _SHRINK_AT_MOST and left * 4 <= most:
@@ -334,71 +350,52 @@ class KeyedLimiter:
             self._held = left
         return wake
 
-    def _schedule_sweep(self, now: float, at: float) -> None:
+    def _schedule(self, now: float, at: float) -> None:
         """
-        Have the background sweep run on the running loop by *at* (time.monotonic).
+        Have the sweep run at *at* (time.monotonic) on the running loop, instead of when pending.
         """
-        # Not get_running_loop(): raising and catching costs more than the
-        # acquire itself, and try_acquire may be called with no loop.
-        loop = asyncio._get_running_loop()
-        if loop is None:
-            # Look again a little later, in case a loop runs then.
-            self._sweep_pull = -math.inf
-            self._sweep_overdue = now + _SWEEP_CHECK
-            return
-        pending = self._sweep_loop
-        if pending is None or pending() is not loop:
-            self._sweep_loop = weakref.ref(loop, self._loop_gone)
-        elif at >= self._sweep_pull:
-            # Pending on this loop, and not much later than *at*: the loop
-            # is busy, or a key that becomes idle sooner is already there.
-            self._sweep_overdue = now + _SWEEP_CHECK
-            return
-        self._start_sweep(loop, now, at)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # Each call evicts a few keys until a loop runs.
+        pending = self._timer() if self._timer is not None else None
+        if pending is not None:
+            pending.cancel()
+        timer = loop.call_later(max(0.0, at - now), _on_timer, self._ref)
+        self._timer = weakref.ref(timer, self._forget_timer)
+        self._pull = at - _SWEEP_EVERY
 
-    def _start_sweep(
-        self, loop: asyncio.AbstractEventLoop, now: float, at: float
-    ) -> None:
-        self._sweep_number += 1
-        self._sweep_pull = at - _SWEEP_EVERY
-        self._sweep_overdue = at + _SWEEP_CHECK
-        loop.call_later(max(0.0, at - now), _on_timer, self._ref, self._sweep_number)
-
-    def _stop_sweep(self) -> None:
-        self._sweep_loop = None
-        self._sweep_pull = self._sweep_overdue = math.inf
-
-    def _sweep(self) -> None:
+    def _timer_fired(self) -> None:
         """
         Evict one batch of idle keys, then set the timer for the next, or stop when empty.
         """
+        self._timer = None
+        self._pull = math.inf
         now = time.monotonic()
-        wake = self._evict(now, _SWEEP_BATCH)
-        if not self._buckets:
-            self._stop_sweep()
-            return
-        at = now if wake <= now else max(wake, now + _SWEEP_EVERY)
-        self._start_sweep(asyncio.get_running_loop(), now, at)
+        wake = self._sweep(now, _SWEEP_BATCH)
+        if self._buckets:
+            self._schedule(now, now if wake <= now else max(wake, now + _SWEEP_EVERY))
 
 
-def _on_timer(ref: weakref.ref[KeyedLimiter], number: int) -> None:
+def _on_timer(ref: weakref.ref[KeyedLimiter]) -> None:
     """
-    Run the sweep of the limiter behind *ref*, if it is alive and this timer is its latest.
+    Run the sweep of the limiter behind *ref*, if it is still alive.
     """
     limiter = ref()
-    if limiter is not None and limiter._sweep_number == number:
-        limiter._sweep()
+    if limiter is not None:
+        limiter._timer_fired()
 
 
-def _loop_gone(
-    ref: weakref.ref[KeyedLimiter],
-    loop_ref: weakref.ref[asyncio.AbstractEventLoop],
+def _forget_timer(
+    ref: weakref.ref[KeyedLimiter], timer: weakref.ref[asyncio.TimerHandle]
 ) -> None:
     """
-    Forget the sweep of the limiter behind *ref* when its loop is freed: the next key starts one.
+    Forget the sweep of the limiter behind *ref* when its loop dropped *timer* unrun.
     """
     limiter = ref()
-    # The limiter owns loop_ref and drops it without a call when it stops or
-    # moves its sweep, so both hold whenever this runs; checked all the same.
-    if limiter is not None and limiter._sweep_loop is loop_ref:  # pragma: no branch
-        limiter._stop_sweep()
+    # Both hold whenever this runs: the limiter drops *timer* before the
+    # handle when the timer runs or is replaced, and a dropped weakref never
+    # calls back. Checked all the same.
+    if limiter is not None and limiter._timer is timer:  # pragma: no branch
+        limiter._timer = None
+        limiter._pull = math.inf

@@ -369,6 +369,21 @@ async def until_empty(limiter: ma.KeyedLimiter, within: float) -> float:
     return worst
 
 
+def count_sweeps(limiter: ma.KeyedLimiter) -> list[int]:
+    """
+    Count the batches *limiter* sweeps from now on, in the one item of the list returned.
+    """
+    count = [0]
+    sweep = limiter._sweep
+
+    def counted(now: float, budget: int) -> float:
+        count[0] += 1
+        return sweep(now, budget)
+
+    limiter._sweep = counted  # type: ignore[method-assign]  # spy on one instance
+    return count
+
+
 async def test_idle_keys_are_evicted_without_further_calls():
     """10,000 keys idle for one period are all dropped by the background sweep, with no call coming after them."""
     limiter = ma.KeyedLimiter()
@@ -414,18 +429,18 @@ async def test_sweeping_100_000_keys_never_stalls_the_loop():
 
 
 async def test_the_sweep_stops_once_the_table_is_empty():
-    """With every key evicted, no sweep timer is left on the loop."""
+    """With every key evicted, no sweep runs any more and no live sweep timer is left on the loop."""
     limiter = ma.KeyedLimiter()
     await fill(limiter, 100, ma.Rate(1, 0.02))
     await until_empty(limiter, within=2.0)
-    sweeps = limiter._sweep_number
+    sweeps = count_sweeps(limiter)
 
     await asyncio.sleep(0.1)
 
-    assert None is limiter._sweep_loop
-    assert sweeps == limiter._sweep_number
+    assert None is limiter._timer
+    assert [0] == sweeps
     assert not any(
-        handle._callback is _limits._on_timer
+        handle._callback is _limits._on_timer and not handle.cancelled()
         for handle in asyncio.get_running_loop()._scheduled  # type: ignore[attr-defined]  # the loop's own timer heap
     )
 
@@ -489,9 +504,15 @@ def test_a_closed_loop_is_not_kept_and_the_next_loop_sweeps():
     """A sweep left pending on a closed loop keeps no reference to it; keys taken on the next loop are swept there."""
     limiter = ma.KeyedLimiter()
     rate = ma.Rate(1, 0.02)
-    asyncio.run(fill(limiter, 10, rate))
+    loops = []
+
+    async def first() -> None:
+        loops.append(weakref.ref(asyncio.get_running_loop()))
+        await fill(limiter, 10, rate)
+
+    asyncio.run(first())
     gc.collect()
-    freed = limiter._sweep_loop is None or limiter._sweep_loop() is None
+    freed = loops[0]() is None
 
     async def again() -> None:
         # Not fill(): the first loop's keys may be evicted as these come.
@@ -538,4 +559,33 @@ def test_try_acquire_works_without_a_running_loop():
     taken = (limiter.try_acquire("file:1", rate), limiter.try_acquire("file:1", rate))
 
     assert (True, False) == taken
-    assert None is limiter._sweep_loop
+    assert None is limiter._timer
+
+
+@pytest.mark.parametrize(
+    "paused", [pytest.param(False, id="waiting"), pytest.param(True, id="paused")]
+)
+async def test_keys_that_must_stay_are_not_looked_at_again_and_again(paused):
+    """2,000 keys that must stay a while (calls waiting, or paused by a 429) are swept a few times in 0.3 s, not every 10 ms, and evicted once free."""
+    limiter = ma.KeyedLimiter()
+    slow = ma.Rate(1, 0.5)
+    # An idle key in front starts the sweep while the others must stay.
+    limiter.try_acquire("front", ma.Rate(1, 0.01))
+    keys = [f"file:{n}" for n in range(2000)]
+    for key in keys:
+        if paused:
+            await limiter.pause(key, 0.5)
+        else:
+            limiter.try_acquire(key, slow)
+    waiters = [] if paused else [limiter.acquire(key, slow) for key in keys]
+    waiting = asyncio.gather(*waiters)
+    sweeps = count_sweeps(limiter)
+
+    await asyncio.sleep(0.3)
+    swept, held = sweeps[0], len(limiter)
+    await waiting
+    await until_empty(limiter, within=3.0)
+
+    assert 2000 == held
+    assert swept <= 5, swept
+    assert 0 == len(limiter)
