@@ -667,6 +667,38 @@ async def blocks_of(path: Path) -> AsyncGenerator[bytes, None]:
             yield chunk
 
 
+def write_streamed_files(tmp_path: Path) -> tuple[list[Path], list[str]]:
+    """
+    Write the STREAMED_FILES into *tmp_path*; return their paths and sha256 digests.
+    """
+    paths = [tmp_path / f"part{i}.csv" for i in range(len(STREAMED_FILES))]
+    hashes = [
+        write_blocks(path, size)
+        for path, size in zip(paths, STREAMED_FILES, strict=True)
+    ]
+    return paths, hashes
+
+
+def expected_parts(paths: list[Path], hashes: list[str]) -> list[tuple[object, ...]]:
+    """
+    Return the file parts the server should get for *paths*: name, filename, type, size, digest.
+    """
+    return [
+        ("files", path.name, "text/csv", size, digest)
+        for path, size, digest in zip(paths, STREAMED_FILES, hashes, strict=True)
+    ]
+
+
+def received_parts(received: Any) -> list[tuple[object, ...]]:
+    """
+    Return the file parts a recorded request carried, in the form of ``expected_parts``.
+    """
+    return [
+        (p.name, p.filename, p.content_type, p.size, p.sha256)
+        for p in received.parts[1:]
+    ]
+
+
 @contextlib.contextmanager
 def traced() -> Iterator[Callable[[], int]]:
     """
@@ -690,11 +722,7 @@ def traced() -> Iterator[Callable[[], int]]:
 async def test_upload_streams_in_bounded_memory(server, tmp_path, chunked):
     """96 MiB upload while at most 16 MiB are allocated, and the server gets byte-identical parts."""
     server.hashing = True
-    paths = [tmp_path / f"part{i}.csv" for i in range(len(STREAMED_FILES))]
-    hashes = [
-        write_blocks(path, size)
-        for path, size in zip(paths, STREAMED_FILES, strict=True)
-    ]
+    paths, hashes = write_streamed_files(tmp_path)
     files: list[Any] = [paths[0], ("part1.csv", blocks_of(paths[1]))]
     if not chunked:
         files[1] = paths[1]
@@ -708,13 +736,7 @@ async def test_upload_streams_in_bounded_memory(server, tmp_path, chunked):
     assert sum(STREAMED_FILES) > MEMORY_BOUND
     assert allocated < MEMORY_BOUND
     assert ("chunked" == received.headers.get("transfer-encoding")) is chunked
-    assert [
-        ("files", path.name, "text/csv", size, digest)
-        for path, size, digest in zip(paths, STREAMED_FILES, hashes, strict=True)
-    ] == [
-        (p.name, p.filename, p.content_type, p.size, p.sha256)
-        for p in received.parts[1:]
-    ]
+    assert expected_parts(paths, hashes) == received_parts(received)
 
 
 async def test_a_bytes_source_is_not_copied_whole(server):
@@ -739,11 +761,7 @@ async def test_a_bytes_source_is_not_copied_whole(server):
 async def test_upload_keeps_the_peak_rss_growth_bounded(server, tmp_path, chunked):
     """A fresh process uploading 96 MiB grows its peak RSS by under 32 MiB; the server hashes identical parts."""
     server.hashing = True
-    paths = [tmp_path / f"part{i}.csv" for i in range(len(STREAMED_FILES))]
-    hashes = [
-        write_blocks(path, size)
-        for path, size in zip(paths, STREAMED_FILES, strict=True)
-    ]
+    paths, hashes = write_streamed_files(tmp_path)
     plan = {
         "base_url": server.url,
         "name": NAME,
@@ -770,13 +788,7 @@ async def test_upload_keeps_the_peak_rss_growth_bounded(server, tmp_path, chunke
     assert sum(STREAMED_FILES) >= 3 * RSS_BOUND
     assert result["growth"] < RSS_BOUND, result
     assert ("chunked" == received.headers.get("transfer-encoding")) is chunked
-    assert [
-        ("files", path.name, "text/csv", size, digest)
-        for path, size, digest in zip(paths, STREAMED_FILES, hashes, strict=True)
-    ] == [
-        (p.name, p.filename, p.content_type, p.size, p.sha256)
-        for p in received.parts[1:]
-    ]
+    assert expected_parts(paths, hashes) == received_parts(received)
 
 
 @pytest.mark.parametrize(
