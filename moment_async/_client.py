@@ -9,7 +9,7 @@ from types import TracebackType
 from typing import Protocol, Self, TypeVar, runtime_checkable
 
 from ._bulk import DEFAULT_CONCURRENCY, AccountResult, run_each
-from ._constants import BASE_URL
+from ._constants import BASE_URL, DEFAULT_MAX_RESPONSE_BYTES
 from ._errors import ValidationError
 from ._limits import KeyedLimiter, Limiter
 from ._retry import RetryPolicy
@@ -89,6 +89,10 @@ class MomentClient:
             (``"customer_files.usage"``): a ``Route`` or ``(method, path)``.
         hooks: Functions called as each HTTP request starts and ends, for
             tracing (``RequestHooks``).
+        max_response_bytes: The most bytes an answer may hold, counted
+            after decompression (4 MiB by default; the largest documented
+            answer is about 30 KiB). Reading stops as soon as an answer
+            passes it, with ``ResponseTooLargeError``.
     """
 
     def __init__(
@@ -102,7 +106,9 @@ class MomentClient:
         limiter: Limiter | bool = True,
         routes: Mapping[str, Route | tuple[str, str]] | None = None,
         hooks: RequestHooks | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
+        max_response_bytes = check_id(max_response_bytes, "max_response_bytes")
         if not base_url.startswith(("http://", "https://")):
             msg = f"base_url must start with http:// or https://, got {base_url!r}"
             raise ValidationError(msg)
@@ -126,6 +132,7 @@ class MomentClient:
             retry=retry if retry is not None else RetryPolicy(),
             timeout=Timeout() if timeout is None else Timeout.of(timeout),
             hooks=hooks,
+            max_response_bytes=max_response_bytes,
         )
 
     def __repr__(self) -> str:

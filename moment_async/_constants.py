@@ -21,6 +21,21 @@ DEFAULT_CONNECT_TIMEOUT: Final = 10.0
 #: of the throughput on small answers (benchmarks/throughput.py).
 DEFAULT_READ_TIMEOUT: Final[float | None] = None
 
+#: Bytes an answer may hold, after decompression, before the client refuses
+#: it (``ResponseTooLargeError``). The largest documented answer, a list of
+#: 50 customer files, is about 30 KiB: 4 MiB leaves room for any growth of
+#: the API while a hostile or broken server cannot fill a worker's memory.
+DEFAULT_MAX_RESPONSE_BYTES: Final = 4 * 1024 * 1024
+#: The longest pause, in seconds, that one 429's ``Retry-After`` puts on a
+#: rate-limit key. Kakao's documented limits space calls 5 s apart; a longer
+#: wait asked by a server (or a proxy, or a hostile answer) is taken up to
+#: 10 minutes, so one bad header cannot lock an ad account or a customer file
+#: for days. A call still gives up at its own deadline.
+MAX_RETRY_AFTER: Final = 600.0
+#: Characters of a server's error message (or detail message) kept on an
+#: ``APIError``; a longer one is cut, with its full length noted.
+MAX_ERROR_TEXT: Final = 4096
+
 #: aiohttp allows 100 connections by default; a fan-out over many ad accounts
 #: needs more, and every call goes to the same host.
 DEFAULT_MAX_CONNECTIONS: Final = 512

@@ -6,6 +6,7 @@ The exceptions moment_async raises, and the map from a status to its class.
     MomentError
     ├── ValidationError (ValueError)        an argument was refused before sending
     ├── ClientClosedError (RuntimeError)    the client was used after aclose()
+    ├── EventLoopError (RuntimeError)        the client was used from a second event loop
     ├── DecodeError                          a success response had an unexpected shape
     ├── APIError                             the API answered with an error
     │   ├── BadRequestError                  400
@@ -16,7 +17,8 @@ The exceptions moment_async raises, and the map from a status to its class.
     │   └── ServerError                      5xx
     ├── TransportError                       no complete answer came back
     │   ├── ConnectError                     no connection: nothing was sent
-    │   └── RequestTimeoutError (TimeoutError)
+    │   ├── RequestTimeoutError (TimeoutError)
+    │   └── ResponseTooLargeError            the answer passed max_response_bytes
     ├── AmbiguousWriteError                  a create may or may not have happened
     ├── LimiterUnavailableError              the shared limiter's store (Redis) did not answer
     ├── ResourceFailedError                  a waited-for file or audience ended in failure
@@ -57,6 +59,17 @@ class ValidationError(MomentError, ValueError):
 class ClientClosedError(MomentError, RuntimeError):
     """
     Raised when a call is made on a client that was already closed.
+    """
+
+
+class EventLoopError(MomentError, RuntimeError):
+    """
+    Raised when a client is used from an event loop other than its first one.
+
+    A client's connections belong to the event loop that opened them (its
+    first call's): they cannot be used from another. Make one client per
+    event loop, inside it (for instance per ``asyncio.run``, or per test
+    when each test gets its own loop). Nothing was sent.
     """
 
 
@@ -201,6 +214,22 @@ class RequestTimeoutError(TransportError, TimeoutError):
     """
     Raised when a call ran past its timeout; also a builtin ``TimeoutError``.
     """
+
+
+class ResponseTooLargeError(TransportError):
+    """
+    Raised when an answer holds more than the client's ``max_response_bytes``.
+
+    Reading stops as soon as the bound is passed, counted after
+    decompression, so an endless or compressed-bomb answer costs no more
+    memory than the bound. ``limit`` is the bound in bytes. The request
+    reached the server (``maybe_sent`` is true).
+    """
+
+    def __init__(self, message: str, limit: int = 0, maybe_sent: bool = True) -> None:
+        super().__init__(message, maybe_sent)
+        self.args = (message, limit, maybe_sent)
+        self.limit = limit
 
 
 class AmbiguousWriteError(MomentError):

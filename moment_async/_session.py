@@ -80,8 +80,10 @@ class Session:
         retry: RetryPolicy,
         timeout: Timeout,
         hooks: RequestHooks | None = None,
+        max_response_bytes: int | None = None,
     ) -> None:
         self._transport = transport
+        self._max_response_bytes = max_response_bytes
         self._hooks = hooks
         # One bucket of retries for the whole client, shared by every call.
         self._retry_tokens = None if retry.budget is None else RetryTokens(retry.budget)
@@ -285,6 +287,7 @@ class Session:
                         query=query,
                         body=body,
                         timeout=attempt_timeout,
+                        max_response_bytes=self._max_response_bytes,
                     )
                 )
             except TransportError as exc:

@@ -92,6 +92,9 @@ class Request:
     otherwise the transport uses chunked encoding. *timeout* holds the
     connect and read limits, and in ``total`` the seconds left of the call's
     deadline, which the transport must enforce for this attempt.
+    *max_response_bytes* bounds the answer's body after decompression: a
+    transport stops reading as soon as the body passes it and raises
+    ``ResponseTooLargeError`` (``None``: no bound, for tools of your own).
     """
 
     method: str
@@ -100,6 +103,7 @@ class Request:
     query: Mapping[str, str] | None = None
     body: bytes | AsyncIterable[bytes] | None = attrs.field(default=None, repr=False)
     timeout: Timeout = Timeout()
+    max_response_bytes: int | None = None
 
 
 @attrs.define(kw_only=True)
