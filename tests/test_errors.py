@@ -34,6 +34,7 @@ SAMPLES: dict[type[ma.MomentError], ma.MomentError] = {
     ma.MomentError: ma.MomentError("something failed"),
     ma.ValidationError: ma.ValidationError("file_id must be a positive integer"),
     ma.ClientClosedError: ma.ClientClosedError("the client was closed"),
+    ma.EventLoopError: ma.EventLoopError("used from a second event loop"),
     ma.DecodeError: ma.DecodeError("not JSON", 200, "<html>"),
     ma.APIError: ma.APIError(
         "Conflict", 409, -813, 31001, "이름 중복", {"code": -813, "msg": "Conflict"}
@@ -57,6 +58,9 @@ SAMPLES: dict[type[ma.MomentError], ma.MomentError] = {
     ma.TransportError: ma.TransportError("connection reset", maybe_sent=True),
     ma.ConnectError: ma.ConnectError("connection refused"),
     ma.RequestTimeoutError: ma.RequestTimeoutError("took 60 s", maybe_sent=False),
+    ma.ResponseTooLargeError: ma.ResponseTooLargeError(
+        "the answer passed 4194304 bytes", 4194304
+    ),
     ma.AmbiguousWriteError: ma.AmbiguousWriteError(
         "the upload may have created the file", "customer_files.upload", "고객", True
     ),
