@@ -8,6 +8,7 @@ import asyncio
 import hashlib
 import logging
 import time
+import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final, TypeVar, overload
 
@@ -20,6 +21,7 @@ from ._constants import (
     CONTENT_LENGTH,
     CONTENT_TYPE,
     JSON_CONTENT_TYPE,
+    MAX_ERROR_TEXT,
     USER_AGENT,
 )
 from ._convert import make_converter, to_camel
@@ -27,8 +29,11 @@ from ._errors import (
     APIError,
     ClientClosedError,
     DecodeError,
+    EventLoopError,
+    MomentError,
     RateLimitError,
     RequestTimeoutError,
+    ResponseTooLargeError,
     TransportError,
     ValidationError,
     error_for_status,
@@ -50,6 +55,74 @@ _EXCERPT: Final = 200
 _RESOURCE_KEYS: Final = ("id", "content", "successCount")
 #: What the decoder raises on data of the wrong shape (detailed validation is off).
 _SHAPE_ERRORS: Final = (TypeError, ValueError, KeyError, AttributeError, IndexError)
+
+
+#: Bytes of an error body kept whole, decoded, on an ``APIError``; a bigger
+#: body is kept as an excerpt of ``MAX_ERROR_TEXT`` characters instead.
+_MAX_ERROR_BODY: Final = 64 * 1024
+
+
+def _check_token(token: object, source: str) -> str:
+    """
+    Return *token* if it can go in an ``Authorization`` header as it is.
+
+    The message says what is wrong and where it sits, never the token.
+    """
+    if not isinstance(token, str) or not token:
+        msg = f"{source} must be a non-empty string, got {type(token).__name__ if not isinstance(token, str) else 'an empty string'}"
+        raise ValidationError(msg)
+    if token != token.strip():
+        end = "ends" if token[-1].isspace() else "starts"
+        char = token[-1] if end == "ends" else token[0]
+        hint = (
+            "a token read from a file keeps its trailing newline: strip it, "
+            "for example Path(...).read_text().strip()"
+            if char in "\r\n"
+            else "strip it"
+        )
+        msg = f"{source} {end} with whitespace, {_char_name(char)}; {hint}"
+        raise ValidationError(msg)
+    for position, char in enumerate(token):
+        # An Authorization value is a line of visible ASCII: anything else
+        # could end the header (CR, LF), be dropped or mangled on the way, or
+        # fail inside the transport with an error that is not ours.
+        if not "!" <= char <= "~":
+            msg = (
+                f"{source} holds {_char_name(char)} at position {position}; a "
+                "business token is visible ASCII only: check how it was read or pasted"
+            )
+            raise ValidationError(msg)
+    return token
+
+
+def _char_name(char: str) -> str:
+    # Names a character without showing the token around it.
+    name = _CONTROL_NAMES.get(char)
+    if name is None:
+        name = unicodedata.name(char, "a control character").lower()
+    return f"{name} (U+{ord(char):04X})"
+
+
+#: Control characters have no name in ``unicodedata``.
+_CONTROL_NAMES: Final = {
+    "\n": "line feed",
+    "\r": "carriage return",
+    "\t": "tab",
+    "\x00": "NUL",
+    "\x7f": "DEL",
+    "\x0b": "vertical tab",
+    "\x0c": "form feed",
+    "\x1b": "escape",
+    " ": "space",
+}
+
+
+def _bounded(text: str | None) -> str | None:
+    # A server's message may be megabytes: keep a readable start, and say
+    # how long it was, so an error prints, logs and pickles at a bounded cost.
+    if text is None or len(text) <= MAX_ERROR_TEXT:
+        return text
+    return f"{text[:MAX_ERROR_TEXT]}... ({len(text):,} characters in all)"
 
 
 def _fingerprint(token: str) -> str:
@@ -101,6 +174,12 @@ class Session:
         self._authorization: str | None = None
         self._user = ""
         self._refresh_lock = asyncio.Lock()
+        #: The event loop of the first call: the connections belong to it.
+        self._loop: asyncio.AbstractEventLoop | None = None
+        #: Tasks waiting (for a rate-limit slot, a backoff, a token) that
+        #: ``aclose()`` wakes with ``ClientClosedError``.
+        self._waiting: set[asyncio.Task[Any]] = set()
+        self._woken: set[asyncio.Task[Any]] = set()
         given: object = token  # checked at run time: callers may pass anything
         if isinstance(given, str):
             self._set_token(given)
@@ -120,10 +199,8 @@ class Session:
         """
         return self._closed
 
-    def _set_token(self, token: object) -> None:
-        if not isinstance(token, str) or not token.strip():
-            msg = "the business token must be a non-empty string"
-            raise ValidationError(msg)
+    def _set_token(self, token: object, source: str = "the business token") -> None:
+        token = _check_token(token, source)
         self._authorization = f"Bearer {token}"
         self._user = _fingerprint(token)
 
@@ -142,7 +219,9 @@ class Session:
             async with scope, self._refresh_lock:
                 # Many calls may see the same 401; the first one refreshes for all.
                 if self._authorization == used:
-                    self._set_token(await self._provider())
+                    self._set_token(
+                        await self._provider(), "the token provider's answer"
+                    )
         except TimeoutError as exc:
             if not scope.expired():
                 raise  # the provider's own, not the call's deadline
@@ -232,7 +311,10 @@ class Session:
         # One deadline for the whole call: limiter waits, every attempt and
         # every backoff sleep. The transport's own timer enforces what is
         # left of it during an attempt, so the fast path adds no timer.
-        loop_time = asyncio.get_running_loop().time
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._bind(loop)
+        loop_time = loop.time
         deadline = None if timeout.total is None else loop_time() + timeout.total
         headers, body = _headers(account, json, multipart)
         replayable = multipart is None or multipart.replayable
@@ -254,7 +336,10 @@ class Session:
                 assert route.rate is not None  # noqa: S101  # and with a rate
                 if not limiter.try_acquire(key, route.rate):
                     wait_started = loop_time()
-                    await self._wait_for_slot(route, key, deadline, timeout)
+                    await self._wakeable(
+                        self._wait_for_slot(route, key, deadline, timeout),
+                        "waited for its rate limit",
+                    )
                     waited = loop_time() - wait_started
                     # A property, so the type checker knows it may change
                     # while the call waited.
@@ -263,7 +348,10 @@ class Session:
                         raise ClientClosedError(msg)
             fetched = self._authorization is None
             if fetched:
-                await self._refresh(None, route, deadline, timeout)
+                await self._wakeable(
+                    self._refresh(None, route, deadline, timeout),
+                    "waited for its token",
+                )
             # Not "token": a name error trackers (Sentry) scrub from locals.
             authorization = self._authorization
             assert authorization is not None  # noqa: S101  # _refresh sets it or raises
@@ -290,6 +378,12 @@ class Session:
                         max_response_bytes=self._max_response_bytes,
                     )
                 )
+                if (
+                    self._max_response_bytes is not None
+                    and len(response.body) > self._max_response_bytes
+                ):
+                    # A transport of the user's that read past the bound.
+                    raise _too_large(method, url, self._max_response_bytes)
             except TransportError as exc:
                 self._ended(event, method, url, None, exc, attempt, started, waited)
                 if self.closed:
@@ -299,12 +393,16 @@ class Session:
                     assert limiter is not None  # noqa: S101  # a key comes with a limiter
                     # Nothing reached Kakao: the slot, taken at once or
                     # waited for, was not used.
-                    await limiter.release(key)
+                    await _limiter_io(limiter.release(key), deadline, "release")
                 if (
                     attempt < retry.attempts
                     and replayable
                     and retry.retries_error(method, exc)
-                    and await self._backoff(retry.delay(attempt), deadline, tokens)
+                    and not isinstance(exc, ResponseTooLargeError)
+                    and await self._wakeable(
+                        self._backoff(retry.delay(attempt), deadline, tokens),
+                        "waited to try again",
+                    )
                 ):
                     continue
                 raise
@@ -317,7 +415,10 @@ class Session:
                 return self._decode(response, into, envelope)
             if status == 401 and not refreshed and replayable:
                 refreshed = True
-                await self._refresh(authorization, route, deadline, timeout)
+                await self._wakeable(
+                    self._refresh(authorization, route, deadline, timeout),
+                    "waited for its token",
+                )
                 continue
             error = self._error(response)
             delay = retry.delay(attempt, _header(response, "retry-after"))
@@ -326,16 +427,68 @@ class Session:
                 assert route.rate is not None  # noqa: S101  # and with a rate
                 # Every call on the key waits, not only this one; the
                 # limiter's wait is then this call's backoff too.
-                await limiter.pause(key, max(delay, route.rate.spacing))
+                await _limiter_io(
+                    limiter.pause(key, max(delay, route.rate.spacing)),
+                    deadline,
+                    "pause",
+                )
                 delay = 0.0
             if (
                 attempt < retry.attempts
                 and replayable
                 and retry.retries_status(method, status, error.code)
-                and await self._backoff(delay, deadline, tokens)
+                and await self._wakeable(
+                    self._backoff(delay, deadline, tokens), "waited to try again"
+                )
             ):
                 continue
             raise error
+
+    def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """
+        Tie the client to *loop*, its first call's; refuse any other loop.
+        """
+        if self._loop is None:
+            self._loop = loop
+            return
+        msg = (
+            "this client was first used in another event loop, which owns its "
+            "connections; make one MomentClient per event loop, inside it "
+            "(for example per asyncio.run, or per test); nothing was sent"
+        )
+        raise EventLoopError(msg)
+
+    async def _wakeable(self, waiting: Awaitable[T], what: str) -> T:
+        """
+        Await *waiting*, ended at once with ``ClientClosedError`` by ``aclose()``.
+
+        Only for waits where nothing is on the wire: a limiter slot, a
+        backoff, a token. *what* says what the call did, for the message.
+        """
+        task = asyncio.current_task()
+        assert task is not None  # noqa: S101  # calls run in tasks
+        self._waiting.add(task)
+        try:
+            return await waiting
+        except asyncio.CancelledError:
+            # aclose() cancelled this wait; any other cancel goes on as is.
+            if task in self._woken:
+                self._woken.discard(task)
+                if task.uncancel() == 0:
+                    msg = f"the client was closed while this call {what}; nothing was sent"
+                    raise ClientClosedError(msg) from None
+            raise
+        finally:
+            self._waiting.discard(task)
+
+    async def sleep(self, seconds: float) -> None:
+        """
+        Sleep *seconds*, ended at once with ``ClientClosedError`` by ``aclose()``.
+        """
+        if self._closed:
+            msg = "the client is closed; create a new MomentClient"
+            raise ClientClosedError(msg)
+        await self._wakeable(asyncio.sleep(seconds), "waited between polls")
 
     async def _wait_for_slot(
         self, route: Route, key: str, deadline: float | None, timeout: Timeout
@@ -479,14 +632,19 @@ class Session:
                 data = None
         if isinstance(data, dict):
             code = _as_int(data.get("code"))
-            message = _text(data.get("msg")) or f"HTTP {status}"
+            message = _bounded(_text(data.get("msg"))) or f"HTTP {status}"
             extras = data.get("extras")
             extras = extras if isinstance(extras, dict) else {}
             detail_code = _as_int(extras.get("detailCode"))
-            detail_message = _text(extras.get("detailMsg"))
-            # A hostile body nested a thousand deep would make the error
-            # impossible to print or pickle: keep an excerpt instead.
-            body: Any = data if _shallow(data) else _excerpt(response.body)
+            detail_message = _bounded(_text(extras.get("detailMsg")))
+            # A hostile body nested a thousand deep, or megabytes long,
+            # would make the error costly or impossible to print or pickle:
+            # keep an excerpt instead.
+            body: Any = (
+                data
+                if len(response.body) <= _MAX_ERROR_BODY and _shallow(data)
+                else _bounded(response.body.decode("utf-8", "replace"))
+            )
         else:
             code = detail_code = None
             detail_message = None
@@ -514,9 +672,49 @@ class Session:
         """
         Close the transport; later calls raise ``ClientClosedError``.
         """
-        if not self._closed:
-            self._closed = True
-            await self._transport.aclose()
+        if self._closed:
+            return
+        if self._loop is not None and asyncio.get_running_loop() is not self._loop:
+            msg = (
+                "this client can only be closed in the event loop of its first "
+                "call, which owns its connections; it is still open"
+            )
+            raise EventLoopError(msg)
+        self._closed = True
+        self._woken.update(self._waiting)
+        for task in self._waiting:
+            task.cancel()
+        await self._transport.aclose()
+
+
+async def _limiter_io(io: Awaitable[None], deadline: float | None, what: str) -> None:
+    """
+    Run a limiter's ``release`` or ``pause`` within the call's *deadline*.
+
+    Both are housekeeping after the call's outcome is known: a shared
+    limiter that is slow or down must neither hold the call past its
+    deadline nor replace its outcome (a 429, a connection error) with its
+    own error, so it is logged instead.
+    """
+    try:
+        async with asyncio.timeout_at(deadline):
+            await io
+    except (TimeoutError, MomentError) as exc:
+        _log.warning(
+            "the rate limiter's %s did not complete (%s: %s); the call goes on",
+            what,
+            type(exc).__name__,
+            exc,
+        )
+
+
+def _too_large(method: str, url: str, limit: int) -> ResponseTooLargeError:
+    msg = (
+        f"the answer to {method} {url.split('?', 1)[0]} is larger than "
+        f"max_response_bytes ({limit:,} bytes); raise it on the client if the "
+        "answer is genuine"
+    )
+    return ResponseTooLargeError(msg, limit)
 
 
 def _headers(
@@ -525,6 +723,9 @@ def _headers(
     headers = {
         "User-Agent": USER_AGENT,
         "Accept": JSON_CONTENT_TYPE,
+        # Answers are a few KiB: compression saves nothing worth a
+        # decompressor that a hostile answer could turn into a bomb.
+        "Accept-Encoding": "identity",
         AD_ACCOUNT_ID: account,
     }
     if json is not None:

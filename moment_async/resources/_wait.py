@@ -24,6 +24,7 @@ async def wait_for_status(
     what: str,
     timeout: object,
     poll_interval: object,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> T:
     """
     Call *fetch* every *poll_interval* seconds until the status is settled.
@@ -36,7 +37,8 @@ async def wait_for_status(
     wait, polls included: past it the poll in flight is cancelled and
     ``WaitTimeoutError`` is raised. Errors of a poll itself (a
     ``NotFoundError``, a ``RequestTimeoutError`` of one call) propagate.
-    *what* names the object in messages (``"customer file 7"``).
+    *what* names the object in messages (``"customer file 7"``). *sleep*
+    waits between polls: the session's, which closing the client ends.
     """
     if (ready is None) == (pending is None):
         msg = "give either ready or pending statuses"
@@ -67,7 +69,7 @@ async def wait_for_status(
                     raise ResourceFailedError(msg, last, str(status))
                 if settled(status):
                     return last
-                await asyncio.sleep(max(0.0, polled_at + interval - loop.time()))
+                await sleep(max(0.0, polled_at + interval - loop.time()))
     except TimeoutError:
         # A poll's own timeout (its RequestTimeoutError, or one the token
         # provider raised) is a TimeoutError too: only the wait's is ours.

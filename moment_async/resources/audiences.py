@@ -126,6 +126,7 @@ class Audiences(Resource):
             what=f"audience {audience_id}",
             timeout=timeout,
             poll_interval=poll_interval,
+            sleep=self._session.sleep,
         )
 
     async def create(

@@ -131,6 +131,7 @@ class CustomerFiles(Resource):
             what=f"customer file {file_id}",
             timeout=timeout,
             poll_interval=poll_interval,
+            sleep=self._session.sleep,
         )
 
     async def upload(

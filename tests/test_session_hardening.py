@@ -1,0 +1,330 @@
+"""
+The session against careless callers and hostile answers: tokens, loops, closing, error texts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import pickle
+import threading
+import time
+from collections.abc import Iterator
+from typing import Final
+
+import orjson
+import pytest
+
+import moment_async as ma
+from moment_async._constants import MAX_ERROR_TEXT
+from moment_async.sandbox import Sandbox
+from moment_async.testing import Request, Response, json_response
+
+TOKEN: Final = Sandbox.DEFAULT_TOKEN
+ACCOUNT: Final = Sandbox.DEFAULT_ACCOUNT
+FILE: Final = {"id": 7, "name": "buyers", "customerFileStatus": "COMPLETE"}
+
+
+# -- item 8: a malformed token is refused, typed, without echoing it ----------
+
+
+SECRET: Final = "tok-SECRET-4242"
+
+
+@pytest.mark.parametrize(
+    ("token", "says"),
+    [
+        (SECRET + "\n", "line feed"),
+        (SECRET + "\r\n", "line feed"),
+        (SECRET + "\r", "carriage return"),
+        (" " + SECRET, "starts with whitespace"),
+        (SECRET + " ", "ends with whitespace"),
+        (SECRET[:4] + "\x00" + SECRET[4:], "NUL"),
+        (SECRET[:4] + "\x7f" + SECRET[4:], "DEL"),
+        (SECRET[:4] + "\x1b" + SECRET[4:], "escape"),
+        (SECRET[:4] + "\x85" + SECRET[4:], "U+0085"),
+        (SECRET[:4] + "\n" + SECRET[4:], "line feed"),
+        (SECRET[:4] + " " + SECRET[4:], "space"),
+        (SECRET[:4] + "é" + SECRET[4:], "latin small letter e with acute"),
+        ("", "non-empty"),
+    ],
+)
+def test_malformed_token_is_refused_at_construction(token, says):
+    """MomentClient refuses a token a header cannot carry, names the problem, never echoes the token."""
+    with pytest.raises(ma.ValidationError) as info:
+        ma.MomentClient(token)
+
+    message = str(info.value)
+    assert says in message
+    assert SECRET not in message
+    assert SECRET not in repr(info.value.args)
+
+
+def test_trailing_newline_says_how_to_fix_it():
+    """The common case, a token read from a file, gets the fix in the message."""
+    with pytest.raises(ma.ValidationError, match=r"read_text\(\)\.strip\(\)"):
+        ma.MomentClient(SECRET + "\n")
+
+
+async def test_malformed_token_from_a_provider_is_refused_before_sending():
+    """A provider's token with a newline raises ValidationError and nothing is sent."""
+    sent: list[Request] = []
+
+    async def handler(request: Request) -> Response:
+        sent.append(request)
+        return json_response(FILE)
+
+    async def provider() -> str:
+        return SECRET + "\n"
+
+    async with ma.MomentClient(
+        provider, transport=ma.MockTransport(handler), limiter=False
+    ) as client:
+        with pytest.raises(ma.ValidationError) as info:
+            await client.ad_account(1).customer_files.get(7)
+
+    assert "the token provider's answer ends with whitespace" in str(info.value)
+    assert SECRET not in str(info.value)
+    assert [] == sent
+
+
+# -- item 9: a client used from a second event loop ---------------------------
+
+
+@pytest.fixture
+def sandbox_in_thread() -> Iterator[Sandbox]:
+    """
+    A sandbox served from its own thread and loop, so tests may run several loops.
+    """
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    sandbox = Sandbox()
+    asyncio.run_coroutine_threadsafe(sandbox.start(), loop).result(10)
+    try:
+        yield sandbox
+    finally:
+        asyncio.run_coroutine_threadsafe(sandbox.aclose(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+
+
+def test_client_used_from_a_second_loop_raises_a_typed_error(sandbox_in_thread):
+    """A client's second event loop gets EventLoopError at once, not aiohttp's RuntimeError."""
+    client = ma.MomentClient(TOKEN, base_url=sandbox_in_thread.url)
+    files = client.ad_account(ACCOUNT).customer_files
+    first = asyncio.new_event_loop()
+    try:
+        assert [] == first.run_until_complete(files.list())
+        started = time.monotonic()
+        with pytest.raises(ma.EventLoopError, match="one MomentClient per event loop"):
+            asyncio.run(files.list())
+        assert time.monotonic() - started < 2
+        # Closing from the wrong loop says so and leaves the client open, so
+        # that its own loop can still close it.
+        with pytest.raises(ma.EventLoopError, match="still open"):
+            asyncio.run(client.aclose())
+        assert [] == first.run_until_complete(files.list())
+        first.run_until_complete(client.aclose())
+    finally:
+        first.close()
+    with pytest.raises(ma.ClientClosedError):
+        asyncio.run(files.list())
+    assert 2 == sandbox_in_thread.count("customer_files.list")
+
+
+def test_event_loop_error_is_a_runtime_error():
+    """Code that caught aiohttp's RuntimeError before still catches ours."""
+    assert issubclass(ma.EventLoopError, RuntimeError)
+    assert issubclass(ma.EventLoopError, ma.MomentError)
+
+
+# -- item 5: closing wakes every waiter ---------------------------------------
+
+
+async def test_close_ends_every_call_queued_on_a_rate_limit_slot_at_once(
+    moment_sandbox,
+):
+    """Calls queued behind the 5 s per-file limit end with ClientClosedError as aclose() runs."""
+    file = moment_sandbox.seed_customer_file(ACCOUNT, "buyers")
+    client = ma.MomentClient(TOKEN, base_url=moment_sandbox.url)
+    files = client.ad_account(ACCOUNT).customer_files
+    await files.get(file.id)
+    queued = [asyncio.create_task(files.get(file.id)) for _ in range(3)]
+    await asyncio.sleep(0.2)
+    started = time.monotonic()
+    await client.aclose()
+    results = await asyncio.wait_for(
+        asyncio.gather(*queued, return_exceptions=True), timeout=10
+    )
+    ended = time.monotonic() - started
+
+    assert all(isinstance(r, ma.ClientClosedError) for r in results), results
+    assert all("waited for its rate limit; nothing was sent" in str(r) for r in results)
+    # Before, they ended one slot (5 s) apart: 5 s, 10 s, 15 s.
+    assert ended < 1.0
+    assert 1 == moment_sandbox.count("customer_files.get")
+
+
+async def test_close_ends_a_retry_backoff_at_once():
+    """A call sleeping before its retry (a long Retry-After) ends when the client closes."""
+
+    async def handler(request: Request) -> Response:
+        return Response(
+            status=503, headers={"retry-after": "30"}, body=b'{"code":-9798,"msg":"m"}'
+        )
+
+    client = ma.MomentClient(
+        TOKEN,
+        transport=ma.MockTransport(handler),
+        limiter=False,
+        retry=ma.RetryPolicy(attempts=3),
+    )
+    call = asyncio.create_task(client.ad_account(1).customer_files.list())
+    await asyncio.sleep(0.1)
+    started = time.monotonic()
+    await client.aclose()
+    with pytest.raises(ma.ClientClosedError, match="waited to try again"):
+        await asyncio.wait_for(call, timeout=5)
+    assert time.monotonic() - started < 1.0
+
+
+async def test_close_ends_a_wait_until_ready_between_polls():
+    """wait_until_ready sleeping between polls ends with ClientClosedError on close."""
+    async with Sandbox(processing_delay=600) as sandbox:
+        file = sandbox.seed_customer_file(ACCOUNT, "buyers", ready=False)
+        client = ma.MomentClient(TOKEN, base_url=sandbox.url)
+        files = client.ad_account(ACCOUNT).customer_files
+        waiting = asyncio.create_task(files.wait_until_ready(file.id, poll_interval=30))
+        await asyncio.sleep(0.3)
+        started = time.monotonic()
+        await client.aclose()
+        with pytest.raises(ma.ClientClosedError, match="between polls"):
+            await asyncio.wait_for(waiting, timeout=5)
+        assert time.monotonic() - started < 1.0
+        assert 1 == sandbox.count("customer_files.get")
+
+
+async def test_a_callers_own_cancel_is_never_turned_into_client_closed():
+    """Cancelling a waiting call yourself still raises CancelledError, closing or not."""
+
+    async def handler(request: Request) -> Response:
+        return json_response(FILE)
+
+    client = ma.MomentClient(TOKEN, transport=ma.MockTransport(handler))
+    files = client.ad_account(1).customer_files
+    await files.get(7)
+    waiting = asyncio.create_task(files.get(7))
+    await asyncio.sleep(0.05)
+    waiting.cancel()
+    await client.aclose()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+
+
+# -- item 7: bounded error texts ----------------------------------------------
+
+
+async def test_a_ten_megabyte_error_message_is_kept_as_a_bounded_excerpt():
+    """An error whose message is 10 MB keeps a few KiB of it, with the total length noted."""
+    message = "x" * 10_000_000
+    body = orjson.dumps(
+        {
+            "code": -813,
+            "msg": message,
+            "extras": {"detailCode": 31001, "detailMsg": "y" * 10_000_000},
+        }
+    )
+
+    async def handler(request: Request) -> Response:
+        return Response(status=400, body=body)
+
+    async with ma.MomentClient(
+        TOKEN,
+        transport=ma.MockTransport(handler),
+        limiter=False,
+        max_response_bytes=32 * 1024 * 1024,
+    ) as client:
+        with pytest.raises(ma.BadRequestError) as info:
+            await client.ad_account(1).customer_files.list()
+
+    error = info.value
+    assert len(error.message) < MAX_ERROR_TEXT + 100
+    assert "(10,000,000 characters in all)" in error.message
+    assert error.detail_message is not None
+    assert len(error.detail_message) < MAX_ERROR_TEXT + 100
+    assert len(str(error)) < MAX_ERROR_TEXT + 200
+    assert isinstance(error.body, str)
+    assert len(error.body) < MAX_ERROR_TEXT + 100
+    assert len(pickle.dumps(error)) < 4 * MAX_ERROR_TEXT
+    assert len(repr(error)) < 4 * MAX_ERROR_TEXT
+
+
+async def test_a_small_error_body_is_kept_whole_and_decoded():
+    """An ordinary error body stays on the error as the decoded JSON."""
+    body = {
+        "code": -813,
+        "msg": "bad",
+        "extras": {"detailCode": 31001, "detailMsg": "d"},
+    }
+
+    async def handler(request: Request) -> Response:
+        return json_response(body, status=400)
+
+    async with ma.MomentClient(
+        TOKEN, transport=ma.MockTransport(handler), limiter=False
+    ) as client:
+        with pytest.raises(ma.BadRequestError) as info:
+            await client.ad_account(1).customer_files.list()
+
+    assert body == info.value.body
+
+
+# -- the session's own bound on what a transport returns ----------------------
+
+
+async def test_an_answer_past_max_response_bytes_from_any_transport_is_refused():
+    """A transport of the user's that returns a body past the bound gets ResponseTooLargeError."""
+    sent: list[Request] = []
+
+    async def handler(request: Request) -> Response:
+        sent.append(request)
+        return Response(status=200, body=b"[" + b"1," * 600 + b"1]")
+
+    async with ma.MomentClient(
+        TOKEN,
+        transport=ma.MockTransport(handler),
+        limiter=False,
+        max_response_bytes=1000,
+    ) as client:
+        with pytest.raises(ma.ResponseTooLargeError) as info:
+            await client.ad_account(1).customer_files.list()
+
+    assert 1000 == info.value.limit
+    assert "max_response_bytes (1,000 bytes)" in str(info.value)
+    # A GET is not sent again: the same answer would come back.
+    assert 1 == len(sent)
+    assert 1000 == sent[0].max_response_bytes
+
+
+@pytest.mark.parametrize("bound", [0, -1, 1.5, "4MiB", True])
+def test_a_bad_max_response_bytes_is_refused(bound):
+    """max_response_bytes is a positive integer."""
+    with pytest.raises(ma.ValidationError, match="max_response_bytes"):
+        ma.MomentClient(TOKEN, max_response_bytes=bound)
+
+
+async def test_requests_ask_for_no_compression():
+    """Every request says Accept-Encoding: identity: answers are small, bombs are not invited."""
+    seen: list[Request] = []
+
+    async def handler(request: Request) -> Response:
+        seen.append(request)
+        return json_response([])
+
+    async with ma.MomentClient(
+        TOKEN, transport=ma.MockTransport(handler), limiter=False
+    ) as client:
+        await client.ad_account(1).customer_files.list()
+
+    assert "identity" == seen[0].headers["Accept-Encoding"]
