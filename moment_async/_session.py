@@ -117,7 +117,14 @@ _CONTROL_NAMES: Final = {
 }
 
 
-def _bounded(text: str | None) -> str | None:
+@overload
+def bounded_text(text: str) -> str: ...
+@overload
+def bounded_text(text: None) -> None: ...
+def bounded_text(text: str | None) -> str | None:
+    """
+    Return *text*, or its first ``MAX_ERROR_TEXT`` characters and its length.
+    """
     # A server's message may be megabytes: keep a readable start, and say
     # how long it was, so an error prints, logs and pickles at a bounded cost.
     if text is None or len(text) <= MAX_ERROR_TEXT:
@@ -632,18 +639,18 @@ class Session:
                 data = None
         if isinstance(data, dict):
             code = _as_int(data.get("code"))
-            message = _bounded(_text(data.get("msg"))) or f"HTTP {status}"
+            message = bounded_text(_text(data.get("msg"))) or f"HTTP {status}"
             extras = data.get("extras")
             extras = extras if isinstance(extras, dict) else {}
             detail_code = _as_int(extras.get("detailCode"))
-            detail_message = _bounded(_text(extras.get("detailMsg")))
+            detail_message = bounded_text(_text(extras.get("detailMsg")))
             # A hostile body nested a thousand deep, or megabytes long,
             # would make the error costly or impossible to print or pickle:
             # keep an excerpt instead.
             body: Any = (
                 data
                 if len(response.body) <= _MAX_ERROR_BODY and _shallow(data)
-                else _bounded(response.body.decode("utf-8", "replace"))
+                else bounded_text(response.body.decode("utf-8", "replace"))
             )
         else:
             code = detail_code = None

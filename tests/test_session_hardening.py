@@ -328,3 +328,22 @@ async def test_requests_ask_for_no_compression():
         await client.ad_account(1).customer_files.list()
 
     assert "identity" == seen[0].headers["Accept-Encoding"]
+
+
+async def test_a_wait_timeout_keeps_a_bounded_excerpt_of_an_unknown_status():
+    """A status of a megabyte that the SDK does not know is cut in WaitTimeoutError's message."""
+    status = "PENDING" * 150_000
+
+    async def handler(request: Request) -> Response:
+        return json_response({**FILE, "customerFileStatus": status})
+
+    async with ma.MomentClient(
+        TOKEN, transport=ma.MockTransport(handler), limiter=False
+    ) as client:
+        with pytest.raises(ma.WaitTimeoutError) as info:
+            await client.ad_account(1).customer_files.wait_until_ready(
+                7, timeout=0.3, poll_interval=0.1
+            )
+
+    assert len(str(info.value)) < MAX_ERROR_TEXT + 200
+    assert "(1,050,000 characters in all)" in str(info.value)

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Collection
 from typing import TypeVar
 
 from .._errors import ResourceFailedError, WaitTimeoutError
+from .._session import bounded_text
 from .._validate import check_seconds
 
 T = TypeVar("T")
@@ -76,6 +77,9 @@ async def wait_for_status(
         if not scope.expired():
             raise
     waited = loop.time() - started
-    shown = "no answer" if last is None else f"still {status_of(last)}"
+    # An unknown status is the server's text, of any length.
+    shown = (
+        "no answer" if last is None else f"still {bounded_text(str(status_of(last)))}"
+    )
     msg = f"{what} was not ready within {total:g} s ({shown})"
     raise WaitTimeoutError(msg, last, waited)
