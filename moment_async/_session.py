@@ -433,13 +433,13 @@ class Session:
                 assert limiter is not None  # noqa: S101  # a key comes with a limiter
                 assert route.rate is not None  # noqa: S101  # and with a rate
                 # Every call on the key waits, not only this one; the
-                # limiter's wait is then this call's backoff too.
-                await _limiter_io(
-                    limiter.pause(key, max(delay, route.rate.spacing)),
-                    deadline,
-                    "pause",
-                )
-                delay = 0.0
+                # limiter's wait is then this call's backoff too, unless it
+                # ends past the deadline: then the call ends now, with the
+                # server's answer rather than a timeout waiting for the slot.
+                pause = max(delay, route.rate.spacing)
+                await _limiter_io(limiter.pause(key, pause), deadline, "pause")
+                if deadline is None or loop_time() + pause < deadline:
+                    delay = 0.0
             if (
                 attempt < retry.attempts
                 and replayable

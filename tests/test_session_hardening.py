@@ -347,3 +347,27 @@ async def test_a_wait_timeout_keeps_a_bounded_excerpt_of_an_unknown_status():
 
     assert len(str(info.value)) < MAX_ERROR_TEXT + 200
     assert "(1,050,000 characters in all)" in str(info.value)
+
+
+async def test_a_429_whose_pause_passes_the_deadline_ends_with_the_servers_answer():
+    """A 429 asking for more than the time left raises RateLimitError at once, not a timeout later."""
+    sent: list[Request] = []
+
+    async def handler(request: Request) -> Response:
+        sent.append(request)
+        return Response(
+            status=429,
+            headers={"retry-after": "120"},
+            body=b'{"code":-999,"msg":"too many"}',
+        )
+
+    async with ma.MomentClient(
+        TOKEN, transport=ma.MockTransport(handler), timeout=2
+    ) as client:
+        started = time.monotonic()
+        with pytest.raises(ma.RateLimitError) as info:
+            await client.ad_account(1).customer_files.get(7)
+
+    assert time.monotonic() - started < 1.0
+    assert 120 == info.value.retry_after
+    assert 1 == len(sent)
