@@ -31,6 +31,7 @@ from moment_async._convert import KST
 from moment_async._session import Session
 from moment_async.testing import Request, Response
 from tests.conftest import load_fixture
+from tests.models._decoding import decoding_session
 
 SPEC: Final = ma.AudienceSpec(name="buyers", type=ma.AudienceType.DISPLAY)
 CSV: Final = b"adid\n12345678-aaaa-4bbb-8ccc-123456789012\n"
@@ -220,12 +221,7 @@ def session() -> Session:
     """
     A session (never used to send) whose decode path the tests drive.
     """
-    client = ma.MomentClient("t", transport=ma.MockTransport(_never), limiter=False)
-    return client._session
-
-
-async def _never(request: Request) -> Response:
-    raise AssertionError
+    return decoding_session()
 
 
 def decode(session: Session, call: str, body: bytes, status: int = 200) -> Any:
@@ -382,7 +378,7 @@ def test_a_date_alone_is_midnight_in_korea(session, wire, expected):
         pytest.param({}, "expected an array, got dict", id="object-as-list"),
         pytest.param("", "expected an array, got str", id="string-as-list"),
         pytest.param([{"id": True}], "expected an integer, got bool", id="bool-as-id"),
-        pytest.param([{"id": 1.5}], "expected an integer, got float", id="fraction-as-id"),
+        pytest.param([{"id": 1.5}], "CustomerFile.id: got the number 1.5", id="fraction-as-id"),
     ],
 )  # fmt: skip
 def test_arrays_and_objects_are_not_read_as_scalars(session, answer, fault):
