@@ -24,7 +24,7 @@ from .._errors import MomentError, ValidationError
 from .._version import __version__
 from . import _accounts, _adid
 from ._commands import COMMANDS, Command, seconds
-from ._output import show
+from ._output import say, show
 
 __all__ = ["main"]
 
@@ -190,11 +190,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return code
         return asyncio.run(_run(args.run, args, sys.stdout))
     except ValidationError as exc:
-        sys.stderr.write(f"moment-async: error: {exc}\n")
+        say(sys.stderr, f"moment-async: error: {exc}")
         return _EXIT_USAGE
     except MomentError as exc:
-        sys.stderr.write(f"moment-async: {type(exc).__name__}: {exc}\n")
+        say(sys.stderr, f"moment-async: {type(exc).__name__}: {exc}")
         return _EXIT_API
     except KeyboardInterrupt:
-        sys.stderr.write("moment-async: interrupted\n")
+        say(sys.stderr, "moment-async: interrupted")
         return 130

@@ -12,7 +12,7 @@ from .._bulk import DEFAULT_CONCURRENCY, AccountResult, check_accounts
 from .._client import AdAccount, MomentClient
 from .._errors import ValidationError
 from ._commands import Command
-from ._output import ProgressBar, json_line, show
+from ._output import ProgressBar, json_line, say, show
 
 #: The commands that take ``--accounts``: the lists and the deletes.
 BULK_COMMANDS: Final = frozenset(
@@ -116,13 +116,11 @@ async def run_for_accounts(
         if args.json:
             json_line(_line(result), out)
             continue
-        out.write(f"== ad account {result.account_id}\n")
+        say(out, f"== ad account {result.account_id}")
         if result.ok:
             show(result.value, out, json=False)
         else:
-            out.write(f"failed: {type(result.error).__name__}: {result.error}\n")
+            say(out, f"failed: {type(result.error).__name__}: {result.error}")
     failed = sum(not result.ok for result in results)
-    err.write(
-        f"{len(results)} ad accounts: {len(results) - failed} ok, {failed} failed\n"
-    )
+    say(err, f"{len(results)} ad accounts: {len(results) - failed} ok, {failed} failed")
     return 1 if failed else 0

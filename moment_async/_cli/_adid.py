@@ -15,12 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any, Final
 
-import orjson
-
 from .. import adid
 from .._errors import ValidationError
 from .._types import Progress
-from ._output import ProgressBar
+from ._output import ProgressBar, dump_json, say
 
 _EXIT_OK: Final = 0
 _EXIT_NOT_OK: Final = 1
@@ -109,7 +107,7 @@ def _check(args: argparse.Namespace, out: IO[str], bar: Progress | None) -> int:
         adid.validate(*args.files, max_invalid=args.max_invalid, progress=bar)
     )
     if args.json:
-        _dump({**_counts(report), "invalidRows": _rows(report, args.files)}, out)
+        dump_json({**_counts(report), "invalidRows": _rows(report, args.files)}, out)
     else:
         _print_check(report, args.files, out)
     return _EXIT_OK if report.ok else _EXIT_NOT_OK
@@ -119,7 +117,7 @@ def _clean(args: argparse.Namespace, out: IO[str], bar: Progress | None) -> int:
     result = asyncio.run(adid.normalize(*args.files, out=args.out, progress=bar))
     report = result.source
     if args.json:
-        _dump(
+        dump_json(
             {
                 "path": str(result.path),
                 "written": result.written,
@@ -129,10 +127,8 @@ def _clean(args: argparse.Namespace, out: IO[str], bar: Progress | None) -> int:
             out,
         )
     else:
-        out.write(
-            f"wrote {result.written:,} ID(s) to {args.out} ({_mb(result.size)})\n"
-        )
-        out.write(f"read: {report.summary()}\n")
+        say(out, f"wrote {result.written:,} ID(s) to {args.out} ({_mb(result.size)})")
+        say(out, f"read: {report.summary()}")
         _print_invalid(report, args.files, out, shown=10)
     return _EXIT_OK if result.written else _EXIT_NOT_OK
 
@@ -146,15 +142,16 @@ def _split(args: argparse.Namespace, out: IO[str], bar: Progress | None) -> int:
     )
     if args.json:
         requests = [[str(path) for path in request] for request in plan.requests]
-        _dump({"requests": requests, "rows": plan.rows, "size": plan.size}, out)
+        dump_json({"requests": requests, "rows": plan.rows, "size": plan.size}, out)
         return _EXIT_OK
-    out.write(
+    say(
+        out,
         f"{plan.rows:,} rows in {len(plan.parts)} part(s), "
-        f"{len(plan.requests)} upload(s)\n"
+        f"{len(plan.requests)} upload(s)",
     )
     for number, request in enumerate(plan.requests, 1):
         names = " ".join(str(path) for path in request)
-        out.write(f"upload {number}: {names}\n")
+        say(out, f"upload {number}: {names}")
     return _EXIT_OK
 
 
@@ -181,18 +178,13 @@ def _rows(report: adid.AdidReport, files: Sequence[str]) -> list[dict[str, objec
     ]
 
 
-def _dump(data: object, out: IO[str]) -> None:
-    out.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
-    out.write("\n")
-
-
 def _mb(size: int) -> str:
     return f"{size / 1_000_000:,.1f} MB"
 
 
 def _print_check(report: adid.AdidReport, files: Sequence[str], out: IO[str]) -> None:
     name = files[0] if len(files) == 1 else f"{len(files)} files"
-    out.write(f"{name}: {report.rows:,} rows, {_mb(report.size)}\n")
+    say(out, f"{name}: {report.rows:,} rows, {_mb(report.size)}")
     figures = (
         ("valid", f"{report.valid:,}"),
         ("duplicates", f"{report.duplicates:,}"),
@@ -202,19 +194,20 @@ def _print_check(report: adid.AdidReport, files: Sequence[str], out: IO[str]) ->
     )
     width = max(len(value) for _, value in figures)
     for label, value in figures:
-        out.write(f"  {label:<12}{value:>{width}}\n")
+        say(out, f"  {label:<12}{value:>{width}}")
     if report.unchecked:
-        out.write(
+        say(
+            out,
             f"  ({report.unchecked:,} IDs past the first "
-            f"{adid.MAX_TRACKED_IDS:,} not checked for duplicates)\n"
+            f"{adid.MAX_TRACKED_IDS:,} not checked for duplicates)",
         )
     _print_invalid(report, files, out, shown=len(report.invalid_rows))
     if report.ok:
-        out.write(f"OK: {report.valid:,} distinct ID(s)\n")
+        say(out, f"OK: {report.valid:,} distinct ID(s)")
     elif report.invalid:
-        out.write(f"NOT OK: {report.invalid:,} invalid row(s)\n")
+        say(out, f"NOT OK: {report.invalid:,} invalid row(s)")
     else:
-        out.write("NOT OK: no valid ID\n")
+        say(out, "NOT OK: no valid ID")
 
 
 def _print_invalid(
@@ -223,7 +216,7 @@ def _print_invalid(
     rows = report.invalid_rows[:shown]
     if not rows:
         return
-    out.write(f"invalid rows (first {len(rows)} of {report.invalid:,}):\n")
+    say(out, f"invalid rows (first {len(rows)} of {report.invalid:,}):")
     for row in rows:
         where = f"{Path(files[row.file]).name}:{row.line}"
-        out.write(f"  {where}  {row.text!r}\n")
+        say(out, f"  {where}  {row.text!r}")

@@ -19,7 +19,7 @@ from ..models import (
     CustomerFileTargeting,
     SelectionType,
 )
-from ._output import ProgressBar, table
+from ._output import ProgressBar, say, table
 from ._waiting import with_elapsed_bar
 
 #: Seconds the sandbox takes to "extract the population" (hours at Kakao).
@@ -46,11 +46,12 @@ async def demo(out: IO[str]) -> int:
     from ..sandbox import Sandbox  # noqa: PLC0415  # the server is loaded only for the demo
 
     def step(text: str) -> None:
-        out.write(f"\n==> {text}\n")
+        say(out)
+        say(out, f"==> {text}")
         out.flush()
 
     async with Sandbox(processing_delay=_PROCESSING) as sandbox:
-        out.write(f"A local Moment API sandbox is running at {sandbox.url}\n")
+        say(out, f"A local Moment API sandbox is running at {sandbox.url}")
         async with MomentClient(Sandbox.DEFAULT_TOKEN, base_url=sandbox.url) as client:
             account = client.ad_account(Sandbox.DEFAULT_ACCOUNT)
             files = account.customer_files
@@ -64,8 +65,9 @@ async def demo(out: IO[str]) -> int:
             table([upload], out)
 
             step("Wait until Kakao has extracted the target population")
-            out.write(
-                "(polling every 5 s: detail calls are limited to one every 5 s per customer file)\n"
+            say(
+                out,
+                "(polling every 5 s: detail calls are limited to one every 5 s per customer file)",
             )
             started = time.monotonic()
             try:
@@ -75,9 +77,9 @@ async def demo(out: IO[str]) -> int:
                     ProgressBar("waiting", out, unit="s"),
                 )
             except WaitTimeoutError:
-                out.write("the file did not become ready in time\n")
+                say(out, "the file did not become ready in time")
                 return 1
-            out.write(f"  {ready.status} after {time.monotonic() - started:.0f} s\n")
+            say(out, f"  {ready.status} after {time.monotonic() - started:.0f} s")
             table([ready], out)
 
             step("Create a DISPLAY audience of buyers aged 20 to 34")
@@ -92,9 +94,7 @@ async def demo(out: IO[str]) -> int:
             table([audience], out)
 
             step("Wait until the audience leaves STANDBY")
-            out.write(
-                "(no rate limit is documented for audiences: polling every 0.5 s)\n"
-            )
+            say(out, "(no rate limit is documented for audiences: polling every 0.5 s)")
             audience = await account.audiences.wait_until_ready(
                 audience.id, timeout=_READY_WITHIN, poll_interval=0.5
             )
@@ -118,6 +118,7 @@ async def demo(out: IO[str]) -> int:
             await account.audiences.unlink(audience.id, 501)
             await account.audiences.delete(audience.id)
             await files.delete(upload.id)
-            out.write(f"customer files left: {len(await files.list())}\n")
-    out.write("\nDone.\n")
+            say(out, f"customer files left: {len(await files.list())}")
+    say(out)
+    say(out, "Done.")
     return 0

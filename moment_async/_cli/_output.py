@@ -1,5 +1,12 @@
 """
 How the command-line tool shows results: tables for people, JSON for scripts, progress bars.
+
+Everything the tool prints goes through this module, and no text reaches
+the terminal as it came: a server's names and messages, a file's lines and
+paths could otherwise hold escape sequences that move the cursor, retitle
+the terminal or forge a table row. Lines for people go through ``say()``,
+which shows every such character escaped; JSON goes through ``dump_json()``,
+which writes the same characters as JSON escapes, so the values stay exact.
 """
 
 from __future__ import annotations
@@ -7,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
+import re
 import shutil
 import sys
 import time
@@ -60,6 +68,37 @@ _COLUMNS: Final[dict[str, tuple[str, ...]]] = {
 }
 
 
+def inert(text: str) -> str:
+    """
+    Return *text* with every character a terminal could act on shown escaped.
+
+    Control characters (C0, DEL and C1: escape sequences, line breaks,
+    tabs, carriage returns), Unicode format characters (the bidi overrides
+    and isolates that reorder text, zero-width characters that hide it),
+    line and paragraph separators, and unassigned, private-use or
+    surrogate code points: all that ``repr()`` escapes, written the way it
+    does (``\\x1b``, ``\\n``, ``\\u202e``). Spaces of other scripts stay.
+    The result is unchanged by a second call.
+    """
+    if text.isprintable():
+        return text
+    return "".join(_inert_char(char) for char in text)
+
+
+def _inert_char(char: str) -> str:
+    if char.isprintable() or unicodedata.category(char) == "Zs":
+        return char
+    return repr(char)[1:-1]
+
+
+def say(out: IO[str], text: str = "") -> None:
+    """
+    Print *text* for people as one line of *out*, every control character shown escaped.
+    """
+    out.write(inert(text))
+    out.write("\n")
+
+
 def _cell(value: object) -> str:
     if value is None:
         return "-"
@@ -81,12 +120,13 @@ def table(rows: Sequence[Any], out: IO[str]) -> None:
     Print attrs objects as an aligned table, one row each.
     """
     if not rows:
-        out.write("(none)\n")
+        say(out, "(none)")
         return
     columns = _COLUMNS.get(type(rows[0]).__name__) or tuple(
         field.name for field in attrs.fields(type(rows[0]))
     )
-    cells = [[_cell(getattr(row, column)) for column in columns] for row in rows]
+    # Escaped before measuring: "\x1b" takes four columns, ESC none.
+    cells = [[inert(_cell(getattr(row, column))) for column in columns] for row in rows]
     widths = [
         max(_width(column), *(_width(line[i]) for line in cells))
         for i, column in enumerate(columns)
@@ -96,8 +136,7 @@ def table(rows: Sequence[Any], out: IO[str]) -> None:
             cell + " " * (width - _width(cell))
             for cell, width in zip(line, widths, strict=True)
         )
-        out.write("  ".join(padded).rstrip())
-        out.write("\n")
+        say(out, "  ".join(padded).rstrip())
 
 
 def _width(text: str) -> int:
@@ -121,9 +160,35 @@ def as_json(value: object, out: IO[str]) -> None:
     """
     Print *value* as JSON with the API's own field names, every field included.
     """
-    data = _wire(value)
-    out.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
+    dump_json(_wire(value), out)
+
+
+def dump_json(data: object, out: IO[str], *, indent: bool = True) -> None:
+    """
+    Print the JSON of *data*, exact, with no character a terminal could act on.
+
+    orjson escapes the C0 controls; DEL, C1 and the characters ``inert()``
+    escapes are written as JSON ``\\u`` escapes too, which JSON readers
+    turn back into the very same strings. Outside strings, JSON text is
+    printable ASCII and the line breaks of the indentation.
+    """
+    text = orjson.dumps(data, option=orjson.OPT_INDENT_2 if indent else None).decode()
+    out.write(_NOT_PLAIN.sub(_json_escape, text))
     out.write("\n")
+
+
+#: Characters other than printable ASCII and the indentation's line breaks.
+_NOT_PLAIN: Final = re.compile("[^\n -~]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if _inert_char(char) == char:
+        return char
+    units = char.encode("utf-16-be")
+    return "".join(
+        f"\\u{int.from_bytes(units[i : i + 2]):04x}" for i in range(0, len(units), 2)
+    )
 
 
 class ProgressBar:
@@ -161,11 +226,12 @@ class ProgressBar:
             )
             filled = width * percent // 100
             bar = "#" * filled + "." * (width - filled)
-            self.out.write(f"\r{self.label} [{bar}] {percent:3d}% {count}")
+            # Escaped as a whole: the carriage return must be the only one.
+            self.out.write("\r" + inert(f"{self.label} [{bar}] {percent:3d}% {count}"))
             if percent == 100:
                 self.out.write("\n")
         elif percent == 100 or percent // 25 != self._last // 25:
-            self.out.write(f"{self.label}: {percent}% ({count})\n")
+            say(self.out, f"{self.label}: {percent}% ({count})")
         self._last = percent
         self._last_done = done
         self.out.flush()
@@ -202,7 +268,10 @@ def show(result: object, out: IO[str], json: bool) -> None:
     Print what a command returned: ``done`` for nothing, a table or JSON.
     """
     if result is None:
-        out.write("{}\n" if json else "done\n")
+        if json:
+            dump_json({}, out)
+        else:
+            say(out, "done")
     elif isinstance(result, list):
         listing(result, out, json)
     elif json:
@@ -215,5 +284,4 @@ def json_line(value: object, out: IO[str]) -> None:
     """
     Print *value* as one line of JSON (JSON Lines), with the API's field names.
     """
-    out.write(orjson.dumps(_wire(value)).decode())
-    out.write("\n")
+    dump_json(_wire(value), out, indent=False)
