@@ -164,7 +164,7 @@ def _structure_str(value: object, _: object) -> str:
     raise TypeError(msg)
 
 
-def _structure_int(value: object, _: object) -> int:
+def structure_int(value: object, _: object = None) -> int:
     """
     Read an integer exactly, or refuse it: never round, truncate or wrap.
 
@@ -269,7 +269,7 @@ def _is_model(cl: Any) -> bool:
 #: value exactly or refuses it. "_v.__class__ is int" keeps bools (an int
 #: subclass) out; the range is the hook's own, written out as constants.
 _INLINE: Final[dict[Any, tuple[str, Callable[[Any, Any], Any]]]] = {
-    int: (f"_v.__class__ is int and {INT64_MIN} <= _v <= {INT64_MAX}", _structure_int),
+    int: (f"_v.__class__ is int and {INT64_MIN} <= _v <= {INT64_MAX}", structure_int),
     str: ("_v.__class__ is str", _structure_str),
     float: ("_v.__class__ is float", lambda value, _: float(value)),
     bool: ("_v.__class__ is bool", _structure_bool),
@@ -482,7 +482,7 @@ def make_converter(*, omit_defaults: bool = True) -> cattrs.Converter:
     # into 1 and true into 1. A class hook also matches subclasses, so the
     # enum bases get theirs, ahead of str and int in an enum's MRO.
     conv.register_structure_hook(str, _structure_str)
-    conv.register_structure_hook(int, _structure_int)
+    conv.register_structure_hook(int, structure_int)
     for base in (enum.Enum, enum.StrEnum, enum.IntEnum):
         conv.register_structure_hook(base, _structure_enum)
     conv.register_unstructure_hook_factory(_is_enum, lambda _: _enum_value)
@@ -533,7 +533,7 @@ def make_converter(*, omit_defaults: bool = True) -> cattrs.Converter:
             if value.__class__ is not dict:
                 raise _not_object(value)
             return cl(  # type: ignore[no-any-return]  # cl is a Targeting subclass
-                id=_optional_field(cl, "id", value, _structure_int),
+                id=_optional_field(cl, "id", value, structure_int),
                 name=_optional_field(cl, "name", value, _structure_str),
                 exclude=_optional_field(cl, "exclude", value, _structure_bool),
                 extra={k: v for k, v in value.items() if k not in known},

@@ -24,7 +24,7 @@ from ._constants import (
     MAX_ERROR_TEXT,
     USER_AGENT,
 )
-from ._convert import make_converter, to_camel
+from ._convert import SHAPE_ERRORS, make_converter, structure_int, to_camel
 from ._errors import (
     APIError,
     ClientClosedError,
@@ -53,8 +53,6 @@ _log: Final = logging.getLogger("moment_async")
 _EXCERPT: Final = 200
 #: Keys whose presence marks a body as a resource, not an error envelope.
 _RESOURCE_KEYS: Final = ("id", "content", "successCount")
-#: What the decoder raises on data of the wrong shape (detailed validation is off).
-_SHAPE_ERRORS: Final = (TypeError, ValueError, KeyError, AttributeError, IndexError)
 
 
 #: Bytes of an error body kept whole, decoded, on an ``APIError``; a bigger
@@ -626,7 +624,7 @@ class Session:
                     into
                 )
             return hook(data, into)  # type: ignore[no-any-return]  # the hook builds an `into`
-        except _SHAPE_ERRORS as exc:
+        except SHAPE_ERRORS as exc:
             msg = f"the answer does not have the documented shape: {type(exc).__name__}: {exc}"
             raise DecodeError(msg, response.status, _excerpt(body)) from exc
 
@@ -784,9 +782,9 @@ def _shallow(value: object) -> bool:
 
 
 def _as_int(value: object) -> int | None:
-    if isinstance(value, int | float | str):
-        try:
-            return int(value)
-        except ValueError:
-            return None
-    return None
+    # Kakao's codes are integers, read as exactly as a model's: a code that
+    # is not one is no code, never a rounded or truncated number.
+    try:
+        return structure_int(value)
+    except (TypeError, ValueError):
+        return None

@@ -371,3 +371,21 @@ async def test_a_429_whose_pause_passes_the_deadline_ends_with_the_servers_answe
     assert time.monotonic() - started < 1.0
     assert 120 == info.value.retry_after
     assert 1 == len(sent)
+
+
+@pytest.mark.parametrize("code", ["1e29", "true", "1.5", "-813.0", '"x"'])
+async def test_an_error_code_that_is_no_exact_integer_is_no_code(code):
+    """Kakao's code read from an error body is exact: a float or a bool is kept as no code."""
+    body = f'{{"code":{code},"msg":"refused","extras":{{"detailCode":{code}}}}}'
+
+    async def handler(request: Request) -> Response:
+        return Response(status=400, body=body.encode())
+
+    async with ma.MomentClient(
+        TOKEN, transport=ma.MockTransport(handler), limiter=False
+    ) as client:
+        with pytest.raises(ma.BadRequestError) as info:
+            await client.ad_account(1).customer_files.list()
+
+    assert info.value.code is None
+    assert info.value.detail_code is None
