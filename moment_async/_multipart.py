@@ -9,6 +9,7 @@ import contextlib
 import io
 import os
 import secrets
+import unicodedata
 from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
@@ -18,18 +19,27 @@ from collections.abc import (
     Sequence,
 )
 from pathlib import Path
-from typing import BinaryIO, Final, TypeVar
+from typing import BinaryIO, Final, TypeVar, cast
 
 import attrs
 
 from ._constants import CSV_CONTENT_TYPE, MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES
 from ._errors import ValidationError
+from ._files import check_file_object, open_regular, remaining, size_from
 from ._types import ByteSource, FileInput, Progress
 
 #: Bytes read from disk per chunk (aiohttp reads files in 256 KiB as well).
 #: Also the largest piece handed to the transport: a bigger one is sliced.
 CHUNK_SIZE: Final = 256 * 1024
 _MIB: Final = 1024 * 1024
+#: What each Unicode category a file name may not hold is, for the message.
+_BAD_NAME_CHARS: Final = {
+    "Cc": "a control character",
+    "Cf": "an invisible format character",
+    "Cs": "a lone surrogate, which is not text",
+    "Zl": "a line separator",
+    "Zp": "a paragraph separator",
+}
 _A = TypeVar("_A")
 _R = TypeVar("_R")
 
@@ -48,8 +58,36 @@ class _FilePart:
 
 def _quote(value: str) -> str:
     # What browsers send (WHATWG HTML, multipart/form-data encoding): UTF-8
-    # as is, with quote, CR and LF percent-escaped so they cannot end the header.
+    # as is, with quote, CR and LF percent-escaped so they cannot end the
+    # header. _check_filename refuses CR and LF before a name gets here; the
+    # encoder escapes them all the same, so it alone keeps the header whole.
     return value.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _check_filename(index: int, name: str) -> None:
+    """
+    Refuse a file name holding a control, format or separator character.
+
+    Refused, not encoded (RFC 7578 would allow percent-encoding it): Kakao
+    shows file names to people, and an escape sequence, a bell or a
+    right-to-left override is as wrong on their screen encoded as raw. The
+    message names the part and the character, escaped (``'\\x1b'``), so
+    the caller can rename the file or give a clean name in a
+    ``(filename, source)`` pair. A lone surrogate (a file name that was not
+    valid UTF-8 on disk) cannot be encoded at all.
+    """
+    if name.isprintable():  # the C fast path: no such character at all
+        return
+    for char in name:
+        what = _BAD_NAME_CHARS.get(unicodedata.category(char))
+        if what is not None:
+            msg = (
+                f"{_describe(index, name)}: the file name holds {char!r} "
+                f"(U+{ord(char):04X}, {what}); file names may not hold control, "
+                "format or line-separator characters: rename the file, or give "
+                "a clean name in a (filename, source) pair"
+            )
+            raise ValidationError(msg)
 
 
 def _describe(index: int, filename: str) -> str:
@@ -109,12 +147,10 @@ def _prepare_source(index: int, name: str, source: ByteSource) -> _FilePart:
         if getattr(source, "closed", False):
             msg = f"{label}: the file object is closed"
             raise ValidationError(msg)
-        size: int | None = None
-        start = 0
-        if source.seekable():
-            start = source.tell()
-            size = source.seek(0, os.SEEK_END) - start
-            source.seek(start)
+        # A pipe, socket or device would be read in a thread that nothing
+        # can stop; a /proc file has no true size.
+        check_file_object(source, label)
+        start, size = remaining(source, label)
         return _FilePart(label, name, source, size, start)
     msg = (
         f"{label}: the source must be bytes, a binary file "
@@ -126,6 +162,7 @@ def _prepare_source(index: int, name: str, source: ByteSource) -> _FilePart:
 def _prepare(index: int, item: object) -> _FilePart:
     if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
         name = _basename(item[0])
+        _check_filename(index, name)
         if isinstance(item[1], io.TextIOBase):
             msg = (
                 f"{_describe(index, name)}: the file object is open in text mode; "
@@ -135,12 +172,12 @@ def _prepare(index: int, item: object) -> _FilePart:
         return _prepare_source(index, name, item[1])
     if isinstance(item, str | os.PathLike):
         path = Path(item)
-        if not path.is_file():
-            msg = f"{_describe(index, str(path))}: no such file"
-            raise ValidationError(msg)
-        return _FilePart(
-            _describe(index, path.name), path.name, path, path.stat().st_size
-        )
+        _check_filename(index, path.name)
+        # Opened now to say early what it is; opened again, and checked
+        # again, when the body is sent.
+        handle, size = open_regular(path, _describe(index, str(path)))
+        handle.close()
+        return _FilePart(_describe(index, path.name), path.name, path, size)
     msg = (
         f"files[{index}] must be a path or a (filename, source) pair, "
         f"got {type(item).__name__}"
@@ -153,10 +190,11 @@ def prepare_files(files: Sequence[FileInput]) -> list[_FilePart]:
     Check the files of an upload against the documented limits.
 
     Refuses, before anything is sent: no files or more than 10, a name that
-    does not end in ``.csv``, an empty file, and a total over
-    ``MAX_UPLOAD_BYTES`` (209,715,200 bytes: the documents' "200 MB", read
-    as 200 MiB) where the sizes are known. The message names the file and
-    the limit.
+    does not end in ``.csv`` or holds a control character, a path that is
+    not a regular file, a file object reading a pipe, socket or device, an
+    empty file, and a total over ``MAX_UPLOAD_BYTES`` (209,715,200 bytes:
+    the documents' "200 MB", read as 200 MiB) where the sizes are known.
+    The message names the file and the limit.
     """
     if isinstance(files, str | bytes | os.PathLike) or not isinstance(files, Sequence):
         msg = "files must be a list of paths or (filename, source) pairs"
@@ -202,13 +240,15 @@ class MultipartBody:
     is the exact byte count when every part's size is known (paths, bytes,
     seekable files), else ``None`` and the transport uses chunked encoding.
     ``replayable`` says whether the body can be sent again (no part is a
-    one-shot async iterable or pipe).
+    one-shot async iterable or a file object that cannot seek).
 
     Every file is opened, and every part of unknown size gives its first
-    chunk, before the first byte is yielded: a missing or empty file is
-    refused while nothing has been sent. A file is read exactly to the size
-    it had when the body was built, so the length stays true; a file that
-    shrank or grew since is refused. A ``bytearray`` or ``memoryview``
+    chunk, before the first byte is yielded: a missing or empty file, a
+    path that is no longer a regular file (opened without blocking: a FIFO
+    swapped in never holds a thread), and a file whose size changed since
+    the body was built are refused while nothing has been sent. A file is
+    read exactly to that size, so the length stays true; one that shrinks
+    or grows while it is sent is refused. A ``bytearray`` or ``memoryview``
     source is sent from the caller's buffer, a piece at a time, never
     copied whole (a strided view is copied once): its size is its byte
     count (``nbytes``, whatever the view's item format). Only while it is
@@ -314,17 +354,12 @@ async def _start(
     if isinstance(source, AsyncIterable):
         return await _peeked(part, _read_iterable(part.label, source), stack)
     if isinstance(source, Path):
-        try:
-            handle = await _open(source)
-        except OSError as exc:
-            msg = f"{part.label}: cannot be read: {exc.strerror or exc}"
-            raise ValidationError(msg) from None
+        handle = await _open(part)
         stack.callback(handle.close)
     else:
         handle = source
         if size is not None:
-            # From where the caller left it, on every pass (a retry too).
-            await _in_thread(handle.seek, part.start)
+            await _in_thread(_rewind, part)
     if size is None:
         return await _peeked(part, _read_to_end(handle), stack)
     return _read_exactly(part.label, handle, size)
@@ -351,12 +386,33 @@ def _in_thread(function: Callable[[_A], _R], argument: _A) -> asyncio.Future[_R]
     return asyncio.get_running_loop().run_in_executor(None, function, argument)
 
 
-def _open_binary(path: Path) -> BinaryIO:
-    return path.open("rb")
+def _resized(part: _FilePart, size: int) -> ValidationError:
+    change = "shrank" if size < (part.size or 0) else "grew"
+    return ValidationError(
+        f"{part.label}: the file {change} since it was checked: "
+        f"it had {part.size:,} bytes, now {size:,}"
+    )
 
 
-async def _open(path: Path) -> BinaryIO:
-    opening = asyncio.get_running_loop().run_in_executor(None, _open_binary, path)
+def _rewind(part: _FilePart) -> None:
+    # From where the caller left it, on every pass (a retry too).
+    size = size_from(cast("BinaryIO", part.source), part.start, part.label)
+    if size != part.size:
+        raise _resized(part, size)
+
+
+def _open_binary(part: _FilePart) -> BinaryIO:
+    # The checks that count are on the file opened here, not the path
+    # checked earlier: it may be another file now.
+    handle, size = open_regular(cast("Path", part.source), part.label)
+    if size != part.size:
+        handle.close()
+        raise _resized(part, size)
+    return handle
+
+
+async def _open(part: _FilePart) -> BinaryIO:
+    opening = asyncio.get_running_loop().run_in_executor(None, _open_binary, part)
     try:
         return await asyncio.shield(opening)
     except asyncio.CancelledError:
@@ -467,7 +523,7 @@ async def _read_iterable(
 
 async def _read_to_end(handle: BinaryIO) -> AsyncGenerator[bytes, None]:
     """
-    Read a file object that cannot seek (a pipe) to its end, in chunks, in a thread.
+    Read a caller's file object that cannot seek to its end, in chunks, in a thread.
     """
     read = handle.read
     while chunk := await _in_thread(read, CHUNK_SIZE):

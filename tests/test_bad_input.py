@@ -11,7 +11,9 @@ each is refused with ``ValidationError`` or sent exactly as given.
 from __future__ import annotations
 
 import math
+import os
 import string
+import unicodedata
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
@@ -24,6 +26,7 @@ from hypothesis import strategies as st
 import moment_async as ma
 from moment_async._routes import ROUTES
 from moment_async.testing import Request, Response, json_response
+from tests.conftest import load_fixture
 from tests.test_session import Recorder, client_for
 
 ACCOUNT: Final = 27429
@@ -97,6 +100,9 @@ BAD: Final[dict[str, list[tuple[str, object, str]]]] = {
         ("empty-file", [("a.csv", b"")], "the file is empty"),
         ("missing-path", ["/nonexistent/dir/a.csv"], "no such file"),
         ("bad-source", [("a.csv", 12)], "the source must be bytes"),
+        ("escape-in-name", [("a\x1b[2J.csv", CSV)], "the file name holds '\\x1b'"),
+        ("NUL-in-name", [("a\x00.csv", CSV)], "the file name holds '\\x00'"),
+        ("device-path", ["/dev/zero"], "is a character device, not a regular file"),
     ],
     "callback": [
         ("str", "print", "a function or None"),
@@ -498,3 +504,62 @@ async def test_any_audience_spec_is_refused_or_sent_as_json(spec):
         sent["type"],
         sent["adAccountId"],
     )
+
+
+#: Characters of file names: ordinary ones drawn more often, then every
+#: kind a part header must not carry.
+FILENAME_ALPHABET: Final = st.sampled_from(
+    [*string.ascii_letters, *string.digits, " ", '"', "\\", "/", ".", ";", "=", "가", "é", "\u00a0", "😀"] * 4
+    + ["\x00", "\x07", "\t", "\n", "\x0b", "\x0c", "\r", "\x1b", "\x7f", "\x85", "\x9b", "\u200b", "\u202e", "\u2028", "\u2029", "\udcff"]
+)  # fmt: skip
+#: What no part header may hold: controls, format characters, surrogates, line and paragraph separators.
+HEADER_UNSAFE: Final = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+class Uploads:
+    """
+    A handler that keeps every upload body and answers as Kakao does.
+    """
+
+    def __init__(self) -> None:
+        self.bodies: list[bytes] = []
+
+    async def __call__(self, request: Request) -> Response:
+        # MockTransport reads a streamed body to its end first.
+        assert isinstance(request.body, bytes)
+        self.bodies.append(request.body)
+        return json_response(load_fixture("customer_files.upload"))
+
+
+def _unsafe(text: str) -> list[str]:
+    return [char for char in text if unicodedata.category(char) in HEADER_UNSAFE]
+
+
+@_SETTINGS
+@given(stem=st.one_of(st.text(FILENAME_ALPHABET, max_size=20), st.text(max_size=20)))
+async def test_any_filename_is_refused_or_sent_in_a_clean_part_header(stem):
+    """A file name is refused exactly when its base name holds an unsafe character; else its part header is clean."""
+    filename = f"{stem}.csv"
+    basename = os.path.basename(filename.replace("\\", "/"))
+    unsafe = _unsafe(basename)
+    handler = Uploads()
+    refused: ma.ValidationError | None = None
+
+    async with client_for(handler) as client:
+        try:
+            await client.ad_account(1).customer_files.upload(
+                "buyers", [(filename, CSV)]
+            )
+        except ma.ValidationError as exc:
+            refused = exc
+
+    if unsafe:
+        assert [] == handler.bodies
+        assert f"the file name holds {unsafe[0]!r}" in str(refused)
+        return
+    assert refused is None
+    [body] = handler.bodies
+    start = body.index(b'name="files"; filename="')
+    line = body[start : body.index(b"\r\n", start)].decode()
+    quoted = basename.replace('"', "%22")
+    assert f'name="files"; filename="{quoted}"' == line

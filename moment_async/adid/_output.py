@@ -9,12 +9,36 @@ import io
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import BinaryIO, TypeAlias
+from typing import BinaryIO, Final, TypeAlias
 
 from .._errors import ValidationError
 
 #: A file to write: a path, or a binary file object open for writing.
 OutTarget: TypeAlias = str | os.PathLike[str] | BinaryIO
+
+_CREATE: Final = (
+    os.O_WRONLY
+    | os.O_CREAT
+    | os.O_EXCL
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+def create(path: Path) -> BinaryIO:
+    """
+    Create *path* and open it for writing; fail if anything is there already.
+
+    What is already at the name is never opened: a FIFO would block the
+    open until a reader came, a symlink would send the bytes wherever it
+    points.
+    """
+    descriptor = os.open(path, _CREATE, 0o666)
+    try:
+        return os.fdopen(descriptor, "wb")
+    except BaseException:
+        os.close(descriptor)
+        raise
 
 
 def check_target(out: object, sources: Sequence[object]) -> Path | BinaryIO:
@@ -68,7 +92,10 @@ class Writer:
         if isinstance(target, Path):
             self._partial = target.with_name(f".{target.name}.partial")
             try:
-                self._file: BinaryIO = self._partial.open("wb")
+                # One left by a run that died is ours, by its name.
+                with contextlib.suppress(FileNotFoundError):
+                    self._partial.unlink()
+                self._file: BinaryIO = create(self._partial)
             except OSError as exc:
                 msg = f"out ({str(target)!r}): cannot write it: {exc.strerror or exc}"
                 raise ValidationError(msg) from exc

@@ -21,6 +21,7 @@ from typing import BinaryIO, Final, TypeAlias
 import attrs
 
 from .._errors import ValidationError
+from .._files import check_file_object, open_regular, remaining
 from .._types import ByteSource
 
 #: Bytes read per chunk. Each chunk is parsed in one go off the event loop;
@@ -105,18 +106,8 @@ def open_input(source: object, index: int, *, ids: bool) -> Input:
 
 
 def _open_path(path: Path, what: str) -> Input:
-    try:
-        file = path.open("rb")
-    except FileNotFoundError as exc:
-        msg = f"{what}: no such file"
-        raise ValidationError(msg) from exc
-    except IsADirectoryError as exc:
-        msg = f"{what}: is a directory, not a file"
-        raise ValidationError(msg) from exc
-    except OSError as exc:
-        msg = f"{what}: cannot open it: {exc.strerror or exc}"
-        raise ValidationError(msg) from exc
-    size = os.fstat(file.fileno()).st_size
+    # Never blocks (a FIFO), never reads without end (/dev/zero).
+    file, size = open_regular(path, what)
     return Input(what, size, pull=_reader(file, what), close=file.close)
 
 
@@ -130,11 +121,10 @@ def _file_input(source: object, what: str) -> Input:
         msg = f"{what}: the file object is open in text mode; open it with 'rb'"
         raise ValidationError(msg)
     file: BinaryIO = source  # type: ignore[assignment]  # has read(): a binary file by contract
-    size = None
-    if callable(getattr(file, "seekable", None)) and file.seekable():
-        start = file.tell()
-        size = file.seek(0, os.SEEK_END) - start
-        file.seek(start)
+    # A pipe, socket or device would be read in a thread that nothing can
+    # stop; a /proc file has no true size.
+    check_file_object(file, what)
+    _, size = remaining(file, what)
     return Input(what, size, pull=_reader(file, what))
 
 

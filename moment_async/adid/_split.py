@@ -14,6 +14,7 @@ from .._constants import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES
 from .._errors import ValidationError
 from .._types import Progress
 from ._drive import drive, drive_sync
+from ._output import create
 from ._params import check_limit, check_sources
 from ._report import SplitPlan
 from ._sources import CsvSource, IdSource, Input, SyncCsvSource
@@ -92,7 +93,11 @@ class _Splitting:
 
     def _open_part(self) -> BinaryIO:
         self._path = self._directory / f"{self._stem}-{len(self.parts) + 1:04d}.csv"
-        self._file = self._path.open("wb")
+        try:
+            self._file = create(self._path)
+        except OSError as exc:
+            msg = f"{str(self._path)!r}: cannot write this part: {exc.strerror or exc}"
+            raise ValidationError(msg) from exc
         self.parts.append((self._path, 0))
         self._room = self._part_bytes
         return self._file

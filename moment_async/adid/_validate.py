@@ -49,11 +49,13 @@ async def validate(
     Count the valid, duplicate, invalid and blank rows of one request's CSV files.
 
     Each source is a path, the file's ``bytes``, a binary file object, or an
-    async iterable of byte chunks; several sources are the files of one
-    request, so an ID repeated in a later file is a duplicate. The files are
-    read and parsed 1 MiB at a time in worker threads, so the event loop
-    keeps running: while 50 MB of distinct IDs were checked on a 2-core
-    machine, a task sleeping 5 ms at a time woke within about 20 ms.
+    async iterable of byte chunks (a path or file object must read a regular
+    file: a FIFO, pipe, socket, device or ``/proc`` file is refused; read a
+    stream on the event loop and pass its chunks); several sources are the
+    files of one request, so an ID repeated in a later file is a duplicate.
+    The files are read and parsed 1 MiB at a time in worker threads, so the
+    event loop keeps running: while 50 MB of distinct IDs were checked on a
+    2-core machine, a task sleeping 5 ms at a time woke within about 20 ms.
 
     The rules are the ones the module docstring lists; the report keeps the
     first *max_invalid* invalid rows with their line numbers. Duplicates are
@@ -69,8 +71,8 @@ async def validate(
             print(row.line, row.text)
 
     Raises:
-        ValidationError: a source is missing, not a file, open in text
-            mode or of a type not listed; an argument is out of range.
+        ValidationError: a source is missing, not a regular file, open in
+            text mode or of a type not listed; an argument is out of range.
     """
     check_sources(sources)
     job = _Counting(max_invalid, max_tracked)

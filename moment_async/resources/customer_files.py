@@ -151,6 +151,15 @@ class CustomerFiles(Resource):
         read in chunks while they are sent. *progress*, if given, is called
         with (bytes sent, total bytes or None).
 
+        A path must lead to a regular file, and it is checked again on the
+        file opened to send it (the call may first wait for its rate-limit
+        slot): a FIFO, a device or a ``/proc`` file is refused, and so is a
+        file whose size changed since the call began, before any byte is
+        sent. A file object must read a regular file or have no descriptor
+        (``io.BytesIO``); read a pipe or a socket on the event loop and pass
+        an async iterable of its bytes. File names may not hold control,
+        format or line-separator characters.
+
         Kakao allows one registration every 5 seconds per user and ad
         account; the client waits for the slot.
 
@@ -171,8 +180,9 @@ class CustomerFiles(Resource):
 
         Raises:
             ValidationError: before sending, for a bad name, no files or more
-                than 10, a name not ending in ``.csv``, an empty file, or
-                more than 200 MB in total.
+                than 10, a file name not ending in ``.csv`` or holding a
+                control character, a source that is no regular file, an
+                empty file, or more than 200 MB in total.
             BadRequestError: Kakao refused it, e.g. the account already has
                 50 customer files.
             AmbiguousWriteError: the upload may have created the file, or

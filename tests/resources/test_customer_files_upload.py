@@ -27,7 +27,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 import moment_async as ma
+from moment_async import _multipart
 from moment_async._multipart import CHUNK_SIZE, prepare_files
+from tests._sources import ONLY_REGULAR, one_way, opened_in, pipe_with
 from tests.conftest import load_fixture
 
 MB = 1024 * 1024
@@ -274,16 +276,6 @@ async def stream(*chunks: bytes) -> AsyncIterator[bytes]:
         yield chunk
 
 
-def pipe_with(data: bytes) -> BinaryIO:
-    """
-    Return a binary file object that cannot seek, reading *data*: a pipe's read end.
-    """
-    read_end, write_end = os.pipe()
-    os.write(write_end, data)
-    os.close(write_end)
-    return os.fdopen(read_end, "rb")
-
-
 class HugeFile(io.RawIOBase):
     """
     A seekable binary file that reports *size* bytes and never allocates them.
@@ -357,8 +349,8 @@ UNKNOWN_SIZES = [
         id="async-iterable",
     ),
     pytest.param(
-        lambda tmp, stack: [("a.csv", stack.enter_context(pipe_with(TRICKY)))],
-        id="pipe",
+        lambda tmp, stack: [("a.csv", stack.enter_context(one_way(TRICKY)))],
+        id="one-way-file-object",
     ),
     pytest.param(
         lambda tmp, _: [
@@ -535,9 +527,49 @@ REFUSED_FILES = [
         id="empty-async-iterable",
     ),
     pytest.param(
-        lambda tmp, stack: [("empty.csv", stack.enter_context(pipe_with(b"")))],
-        ["files[0] ('empty.csv')", "empty"],
-        id="empty-pipe",
+        lambda tmp, stack: [("empty.csv", stack.enter_context(one_way(b"")))],
+        ["files[0] ('empty.csv'): the file is empty"],
+        id="empty-one-way-file-object",
+    ),
+    pytest.param(
+        lambda tmp, stack: [("a.csv", stack.enter_context(pipe_with(TRICKY)))],
+        [
+            "files[0] ('a.csv'): the file object reads a pipe (FIFO), not a regular file",
+            ONLY_REGULAR,
+        ],
+        id="pipe",
+    ),
+    pytest.param(
+        lambda tmp, _: [write(tmp / "a.csv", CSV), "/dev/zero"],
+        [
+            "files[1] ('/dev/zero'): is a character device, not a regular file",
+            ONLY_REGULAR,
+        ],
+        id="dev-zero-path",
+    ),
+    pytest.param(
+        lambda tmp, stack: [("zero.csv", opened_in(stack, "/dev/zero"))],
+        [
+            "files[0] ('zero.csv'): the file object reads a character device, not a regular file"
+        ],
+        id="dev-zero-file-object",
+    ),
+    pytest.param(
+        lambda tmp, stack: [("status.csv", opened_in(stack, "/proc/self/status"))],
+        [
+            "files[0] ('status.csv'): the file object reads a file whose size (0 bytes) is not what it holds"
+        ],
+        id="proc-file-object",
+    ),
+    pytest.param(
+        lambda tmp, _: [("a.csv", CSV), ("x\x1b]0;owned\x07.csv", CSV)],
+        ["files[1] ('x\\x1b]0;owned\\x07.csv'): the file name holds '\\x1b'"],
+        id="escape-sequence-in-name",
+    ),
+    pytest.param(
+        lambda tmp, _: [("a\x00.csv", CSV)],
+        ["files[0] ('a\\x00.csv'): the file name holds '\\x00'"],
+        id="NUL-in-name",
     ),
     pytest.param(
         lambda tmp, _: [tmp / "missing.csv"],
@@ -754,6 +786,21 @@ async def test_a_bytes_source_is_not_copied_whole(server):
     assert hashlib.sha256(data).hexdigest() == received.parts[1].sha256
 
 
+async def start_child(module: str, plan: dict[str, Any]) -> asyncio.subprocess.Process:
+    """
+    Start ``python -m module '<plan as JSON>'`` from the repository's root, its output piped.
+    """
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        module,
+        json.dumps(plan),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc/self/status")
 @pytest.mark.parametrize(
     "chunked", [pytest.param(False, id="length"), pytest.param(True, id="chunked")]
@@ -771,15 +818,7 @@ async def test_upload_keeps_the_peak_rss_growth_bounded(server, tmp_path, chunke
     }
 
     # A child process: its baseline holds no test data and no server.
-    child = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tests.resources._upload_rss_client",
-        json.dumps(plan),
-        cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    child = await start_child("tests.resources._upload_rss_client", plan)
     out, err = await asyncio.wait_for(child.communicate(), 60)
 
     assert 0 == child.returncode, err.decode()
@@ -862,10 +901,11 @@ async def settled_fds(expected: int) -> int:
 @pytest.fixture
 def file_handles(monkeypatch) -> list[IO[bytes]]:
     """
-    Record every file opened for reading in binary mode through ``Path.open``.
+    Record every file an upload opens to send it, and every one opened in binary mode through ``Path.open``.
     """
     handles: list[IO[bytes]] = []
     real_open = Path.open
+    real_open_binary = _multipart._open_binary
 
     def recording_open(self: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
         handle = real_open(self, mode, *args, **kwargs)
@@ -873,7 +913,13 @@ def file_handles(monkeypatch) -> list[IO[bytes]]:
             handles.append(handle)
         return handle
 
+    def recording_open_binary(part: Any) -> BinaryIO:
+        handle = real_open_binary(part)
+        handles.append(handle)
+        return handle
+
     monkeypatch.setattr(Path, "open", recording_open)
+    monkeypatch.setattr(_multipart, "_open_binary", recording_open_binary)
     return handles
 
 
@@ -941,3 +987,51 @@ async def test_cancelling_an_upload_closes_its_files_and_connection(
     assert (["rows"] if source == "iterable" else []) == finished_at_once
     assert ANSWER["id"] == again.id
     assert baseline == after
+
+
+async def test_a_bad_file_name_is_refused_before_the_rate_limit_wait(server):
+    """A file name with a control character is refused at once, not after the 5 s slot wait, and nothing arrives."""
+    async with ma.MomentClient("token", base_url=server.url) as client:
+        account = client.ad_account(1)
+        # Takes the customer file's slot: the next call would wait 5 s for one.
+        await replace_files(account, [("a.csv", CSV)])
+        started = asyncio.get_running_loop().time()
+
+        with pytest.raises(ma.ValidationError) as info:
+            await replace_files(account, [("report\x1b[2J.csv", CSV)])
+
+        took = asyncio.get_running_loop().time() - started
+    assert str(info.value).startswith(
+        "files[0] ('report\\x1b[2J.csv'): the file name holds '\\x1b'"
+    )
+    assert took < 1
+    assert 1 == len(server.requests)
+
+
+#: The most a process may take to exit once its last call has ended.
+EXIT_BOUND = 5.0
+
+
+async def test_a_path_swapped_for_a_fifo_during_the_rate_limit_wait(server, tmp_path):
+    """A path swapped for a FIFO while its upload waits for its slot is a ValidationError, and the process exits at once."""
+    path = write(tmp_path / "a.csv", CSV)
+    plan = {"base_url": server.url, "path": str(path), "file_id": FILE_ID, "bound": 10}
+
+    child = await start_child("tests.resources._fifo_swap_client", plan)
+    assert child.stdout is not None
+    try:
+        line = await asyncio.wait_for(child.stdout.readline(), 60)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(child.wait(), EXIT_BOUND)
+        exited = child.returncode
+    finally:
+        if child.returncode is None:
+            child.kill()
+        _, err = await child.communicate()
+
+    report = json.loads(line or b"{}")
+    assert (0, "ValidationError") == (exited, report.get("error")), err
+    assert report["message"].startswith(
+        "files[0] ('a.csv'): is a pipe (FIFO), not a regular file"
+    )
+    assert 1 == len(server.requests)
