@@ -64,6 +64,11 @@ def _quote(value: str) -> str:
     return value.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
 
 
+#: The longest file name sent in a part header: what most file systems allow,
+#: so a name of megabytes cannot make a part header of megabytes.
+_MAX_FILENAME: Final = 255
+
+
 def _check_filename(index: int, name: str) -> None:
     """
     Refuse a file name holding a control, format or separator character.
@@ -76,6 +81,13 @@ def _check_filename(index: int, name: str) -> None:
     ``(filename, source)`` pair. A lone surrogate (a file name that was not
     valid UTF-8 on disk) cannot be encoded at all.
     """
+    if len(name) > _MAX_FILENAME:
+        msg = (
+            f"files[{index}] ({name[:40]!r}...): the file name is {len(name):,} "
+            f"characters long; at most {_MAX_FILENAME} are allowed (as on most "
+            "file systems): give a shorter name in a (filename, source) pair"
+        )
+        raise ValidationError(msg)
     if name.isprintable():  # the C fast path: no such character at all
         return
     for char in name:

@@ -301,6 +301,18 @@ def test_prepare_files_refuses_control_characters_in_pair_filenames(char, shown)
     assert char not in message
 
 
+def test_prepare_files_refuses_a_file_name_of_megabytes():
+    """A file name past 255 characters is refused, with its length and a bounded excerpt."""
+    name = "a" * 1_000_000 + ".csv"
+    with pytest.raises(ma.ValidationError) as info:
+        prepare_files([(name, CSV)])
+
+    message = str(info.value)
+    assert "is 1,000,004 characters long; at most 255" in message
+    assert len(message) < 400
+    assert [] != prepare_files([("a" * 251 + ".csv", CSV)])
+
+
 @pytest.mark.parametrize(
     "name",
     [
