@@ -15,17 +15,43 @@ from typing import Final, Protocol, runtime_checkable
 import attrs
 from aiolimiter import AsyncLimiter
 
-from ._errors import RateLimitError
+from ._constants import MAX_RETRY_AFTER
+from ._errors import RateLimitError, ValidationError
+
+#: The longest period, pause or pause ceiling the limiters take, in seconds:
+#: a day. Kakao counts its limits in seconds; ``RedisLimiter`` keeps times
+#: as microseconds in Lua numbers, exact up to 2**53 (285 years), so no
+#: time within a day can overflow or lose precision there.
+_LONGEST: Final = 86_400.0
+
+
+def _check_calls(instance: Rate, attribute: attrs.Attribute[int], value: int) -> None:
+    given: object = value  # checked at run time: callers may pass anything
+    if isinstance(given, bool) or not isinstance(given, int) or given < 1:
+        msg = f"a Rate's calls must be a whole number of at least 1, got {given!r}"
+        raise ValidationError(msg)
+
+
+def _check_period(
+    instance: Rate, attribute: attrs.Attribute[float], value: float
+) -> None:
+    given: object = value  # checked at run time: callers may pass anything
+    if not (isinstance(given, int | float) and 0 < given <= _LONGEST):
+        msg = f"a Rate's period must be more than 0 and at most {_LONGEST:g} seconds, got {given!r}"
+        raise ValidationError(msg)
 
 
 @attrs.frozen
 class Rate:
     """
     *calls* per *period* seconds, spaced out: never a burst.
+
+    *calls* is a whole number from 1, *period* more than 0 and at most a
+    day (86,400 s); anything else is a ``ValidationError``.
     """
 
-    calls: int
-    period: float
+    calls: int = attrs.field(validator=_check_calls)
+    period: float = attrs.field(validator=_check_period)
 
     @property
     def spacing(self) -> float:
@@ -70,7 +96,9 @@ class Limiter(Protocol):
         """
         Take a slot of *key*, waiting for it; return whether it may have waited.
 
-        Raises ``TimeoutError`` past *max_wait* seconds.
+        Raises ``TimeoutError`` past *max_wait* seconds: the whole wait,
+        any exchange with a shared store included, ends by then. May be
+        cancelled at any await without losing track of its slots.
         """
         ...
 
@@ -83,8 +111,42 @@ class Limiter(Protocol):
     async def pause(self, key: str, seconds: float) -> None:
         """
         Give *key* no slot for *seconds*: the API answered 429.
+
+        *seconds* is cut to the limiter's ceiling (10 minutes by default,
+        the most a ``Retry-After`` is read as), and never raises: a longer
+        or infinite pause lasts the ceiling, a negative or NaN one nothing.
         """
         ...
+
+
+def check_max_pause(value: object) -> float:
+    """
+    Return *value* as a limiter's pause ceiling, or raise ``ValidationError``.
+    """
+    if not (isinstance(value, int | float) and 0 <= value <= _LONGEST):
+        msg = f"max_pause must be at least 0 and at most {_LONGEST:g} seconds, got {value!r}"
+        raise ValidationError(msg)
+    return float(value)
+
+
+def pause_length(seconds: float, ceiling: float) -> float:
+    """
+    Return *seconds* as a pause from 0 to *ceiling*: longer or infinite is *ceiling*, NaN is 0.
+    """
+    # Compared before any arithmetic, so an int too large for a float, an
+    # infinity or a NaN never reaches the clock.
+    if seconds > 0:
+        return float(seconds) if seconds < ceiling else ceiling
+    return 0.0
+
+
+def check_max_wait(max_wait: float | None) -> None:
+    """
+    Refuse a NaN *max_wait*: no deadline can be computed from it.
+    """
+    if max_wait is not None and math.isnan(max_wait):
+        msg = "max_wait must be a number of seconds or None, got nan"
+        raise ValidationError(msg)
 
 
 #: Without a running event loop no sweep runs: each call then evicts up to
@@ -113,16 +175,29 @@ class _Bucket:
     Strictly private: a key whose calls contend, with its aiolimiter.
     """
 
-    __slots__ = ("idle_after", "limiter", "paused_until", "users")
+    __slots__ = ("idle_after", "limiter", "loop", "paused_until", "users")
 
-    def __init__(self, idle_after: float, rate: Rate) -> None:
+    def __init__(
+        self, idle_after: float, rate: Rate, loop: asyncio.AbstractEventLoop
+    ) -> None:
         #: Set by a 429: no slot is given before this time.
         self.paused_until = 0.0
         # AsyncLimiter(1, spacing) lets one call through per spacing; an
         # AsyncLimiter(N, T) would let up to 2N-1 through in its first window.
         self.limiter = AsyncLimiter(1, rate.spacing)
+        #: The loop the aiolimiter belongs to: its waiters are futures of it.
+        self.loop = loop
         self.users = 0
         self.idle_after = idle_after
+
+    def free_at(self, now: float) -> float:
+        """
+        Return when the key's next slot is free, counting the calls still waiting.
+        """
+        free = max(self.paused_until, self.idle_after)
+        if self.users:
+            free = max(free, now) + self.users * self.limiter.time_period
+        return free
 
 
 class KeyedLimiter:
@@ -149,11 +224,23 @@ class KeyedLimiter:
     The timer holds the limiter weakly, and the limiter holds the timer
     weakly, so neither a dropped limiter nor a closed loop is kept alive;
     the timer stops once the table is empty. A limiter used from several
-    loops in turn sweeps on the next once the previous one is closed.
+    loops in turn sweeps on the next once the previous one is closed. A
+    contended key's aiolimiter belongs to the loop it ran in; in another
+    loop the key gets a new one that keeps its spacing and pause.
+
+    A 429 pauses its key (``pause``) for at most *max_pause* seconds
+    (``MAX_RETRY_AFTER``, 10 minutes, by default; at most a day): one
+    hostile or broken answer (``Retry-After: 1e400``, a date in the year
+    9999) cannot lock a customer file or an ad account for longer. The
+    client reads a ``Retry-After`` up to 10 minutes, so a larger ceiling
+    only holds longer the pauses other code asks for.
     """
 
-    def __init__(self, *, wait: bool = True) -> None:
+    def __init__(
+        self, *, wait: bool = True, max_pause: float = MAX_RETRY_AFTER
+    ) -> None:
         self.wait = wait
+        self._max_pause = check_max_pause(max_pause)
         self._buckets: OrderedDict[str, float | _Bucket] = OrderedDict()
         # The most keys seen by a sweep since the table was last rebuilt:
         # about the size of its hash table.
@@ -216,18 +303,29 @@ class KeyedLimiter:
         Raises:
             RateLimitError: ``wait`` is false and the key has no slot now.
             TimeoutError: the slot did not come within *max_wait* seconds.
+            ValidationError: the call would wait and *max_wait* is NaN.
         """
         if self.try_acquire(key, rate):
             return False
+        check_max_wait(max_wait)
+        loop = asyncio.get_running_loop()
         buckets = self._buckets
         entry = buckets[key]
+        if isinstance(entry, _Bucket) and entry.loop is not loop:
+            # Its aiolimiter's waiters are futures of another loop: the key
+            # goes on here as the time its slot is free, as if it had not
+            # contended yet.
+            entry = buckets[key] = entry.free_at(time.monotonic())
+            self._late.add(key)
+            if self.try_acquire(key, rate):
+                return False
         buckets.move_to_end(key)
         if isinstance(entry, _Bucket):
             bucket = entry
             primed = False
         else:
             # The first contention: the slot taken before is still running.
-            bucket = buckets[key] = _Bucket(entry, rate)
+            bucket = buckets[key] = _Bucket(entry, rate, loop)
             # The slot is free at *entry*: later than a spacing from now
             # when a 429 paused the key.
             bucket.paused_until = entry
@@ -281,10 +379,12 @@ class KeyedLimiter:
         Give *key* no slot for *seconds*: the API answered one of its calls 429.
 
         Every call on the key waits, not only the one that was refused.
+        *seconds* is cut to the limiter's *max_pause*; negative or NaN
+        *seconds* pause nothing.
         """
         buckets = self._buckets
         now = time.monotonic()
-        until = now + seconds
+        until = now + pause_length(seconds, self._max_pause)
         entry = buckets.get(key)
         if isinstance(entry, _Bucket):
             entry.paused_until = max(entry.paused_until, until)

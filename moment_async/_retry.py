@@ -5,6 +5,7 @@ Which failed calls are tried again, and how long to wait before each try.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 import time
 from email.utils import parsedate_to_datetime
@@ -12,10 +13,21 @@ from typing import Final
 
 import attrs
 
+from ._constants import MAX_RETRY_AFTER
 from ._errors import PERMANENT_CODES, TransportError
 
 _SAFE_METHODS: Final = frozenset({"GET", "DELETE"})
 _RETRY_STATUSES: Final = frozenset({429, 502, 503, 504})
+#: Characters a ``Retry-After`` may hold: an HTTP date takes 29 (its two
+#: obsolete forms about as many), seconds far fewer. A longer value is
+#: neither, and is not parsed at all.
+_RETRY_AFTER_CHARS: Final = 64
+#: The most times the backoff is doubled: 2.0 ** 1024 is past a float.
+_DOUBLINGS: Final = 1023
+#: Seconds a backoff may be: finite, never negative.
+_SECONDS: Final = attrs.validators.and_(
+    attrs.validators.ge(0.0), attrs.validators.lt(math.inf)
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -103,7 +115,10 @@ class RetryPolicy:
 
     The wait before retry *n* (1-based) is a random time between 0 and
     ``min(max_backoff, backoff * 2 ** (n - 1))`` seconds, or the server's
-    ``Retry-After`` when it sends one. *attempts* counts the first try; the
+    ``Retry-After`` when it sends one, read up to a ceiling of 10 minutes
+    (``MAX_RETRY_AFTER``): a longer, infinite or far-future one waits 10
+    minutes, so one hostile answer cannot stall a call (nor, through the
+    limiter, its key) for days. *attempts* counts the first try; the
     client's total timeout bounds the whole series. An answer whose Kakao
     code is a permanent refusal (a bad parameter, no permission, a quota, a
     bad token) is never retried, whatever its status. *budget* caps the
@@ -114,8 +129,8 @@ class RetryPolicy:
     """
 
     attempts: int = attrs.field(default=4, validator=attrs.validators.ge(1))
-    backoff: float = 0.5
-    max_backoff: float = 8.0
+    backoff: float = attrs.field(default=0.5, validator=_SECONDS)
+    max_backoff: float = attrs.field(default=8.0, validator=_SECONDS)
     statuses: frozenset[int] = _RETRY_STATUSES
     budget: RetryBudget | None = RetryBudget()
 
@@ -145,12 +160,17 @@ class RetryPolicy:
     def delay(self, retry: int, retry_after: str | None = None) -> float:
         """
         Return the seconds to wait before retry number *retry* (from 1).
+
+        A readable *retry_after* (the header's value) gives its seconds, at
+        most 10 minutes (``parse_retry_after``); otherwise the jittered
+        backoff.
         """
         if retry_after is not None:
             seconds = parse_retry_after(retry_after)
             if seconds is not None:
                 return seconds
-        ceiling = min(self.max_backoff, self.backoff * 2 ** (retry - 1))
+        doublings = min(retry - 1, _DOUBLINGS)
+        ceiling = min(self.max_backoff, self.backoff * 2.0**doublings)
         # Jitter spreads retries out; it needs no cryptographic randomness.
         return random.uniform(0, ceiling)  # noqa: S311
 
@@ -158,15 +178,39 @@ class RetryPolicy:
 def parse_retry_after(value: str) -> float | None:
     """
     Read a ``Retry-After`` header: seconds, or an HTTP date; ``None`` if neither.
+
+    The seconds lie between 0 and ``MAX_RETRY_AFTER`` (10 minutes): a
+    negative number or a past date gives 0, and a larger number, an
+    infinite one or a date further ahead (up to the year 9999) gives 10
+    minutes. NaN, text, and anything longer than an HTTP date give
+    ``None``.
+    """
+    if len(value) > _RETRY_AFTER_CHARS:
+        return None
+    seconds: float | None
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = _seconds_until(value)
+    if seconds is None or math.isnan(seconds):
+        return None
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+def _seconds_until(value: str) -> float | None:
+    """
+    Return the seconds from now until the HTTP date *value*, or ``None`` if it is not one.
     """
     try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
+        # email.utils raises ValueError on a field out of range (day 99, a
+        # zone of days), OverflowError on a year past a C long (CPython
+        # gh-153406), and IndexError on some truncated dates before 3.11
+        # (gh-95087).
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+    # Aware datetimes subtract as a timedelta, which holds any two dates of
+    # years 1 to 9999: no OverflowError here.
+    return (when - dt.datetime.now(dt.UTC)).total_seconds()

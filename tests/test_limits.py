@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import itertools
+import math
 import time
 import tracemalloc
 import weakref
@@ -15,6 +16,7 @@ import pytest
 
 import moment_async as ma
 from moment_async import _limits
+from moment_async._constants import MAX_RETRY_AFTER
 
 #: Slack for timer granularity when checking that a wait was long enough.
 EPSILON = 0.02
@@ -589,3 +591,156 @@ async def test_keys_that_must_stay_are_not_looked_at_again_and_again(paused):
     assert 2000 == held
     assert swept <= 5, swept
     assert 0 == len(limiter)
+
+
+HOSTILE_PAUSES = [
+    pytest.param(math.inf, id="inf"),
+    pytest.param(1e300, id="1e300"),
+    pytest.param(10**400, id="int-10**400"),
+    pytest.param(1e9, id="eleven-days"),
+]
+
+
+@pytest.mark.parametrize("seconds", HOSTILE_PAUSES)
+async def test_a_hostile_pause_is_cut_to_the_ceiling(seconds):
+    """A pause of inf, 1e300, 10**400 or eleven days holds a key for 10 minutes at most, and raises nothing."""
+    limiter = ma.KeyedLimiter()
+
+    await limiter.pause("file:1", seconds)
+
+    free_at = limiter._buckets["file:1"]
+    assert isinstance(free_at, float)
+    assert free_at <= time.monotonic() + MAX_RETRY_AFTER
+
+
+@pytest.mark.parametrize(
+    "contended", [pytest.param(False, id="idle"), pytest.param(True, id="contended")]
+)
+async def test_a_key_paused_by_a_hostile_answer_is_usable_after_the_ceiling(
+    contended,
+):
+    """With max_pause=0.2, a key paused for ever is free again 0.2 s later, whether its calls contended or not."""
+    limiter = ma.KeyedLimiter(max_pause=0.2)
+    rate = ma.Rate(1, 0.05)
+    if contended:
+        await asyncio.gather(*(limiter.acquire("file:1", rate) for _ in range(2)))
+        assert isinstance(limiter._buckets["file:1"], _limits._Bucket)
+    await limiter.pause("file:1", math.inf)
+    started = time.monotonic()
+
+    waited = await limiter.acquire("file:1", rate, max_wait=2.0)
+
+    assert True is waited
+    assert 0.2 - EPSILON <= time.monotonic() - started < 0.2 + 0.3
+
+
+@pytest.mark.parametrize(
+    "seconds",
+    [
+        pytest.param(math.nan, id="nan"),
+        pytest.param(-5.0, id="negative"),
+        pytest.param(-math.inf, id="-inf"),
+    ],
+)
+async def test_a_pause_of_no_time_pauses_nothing(seconds):
+    """A NaN or negative pause leaves a fresh key free."""
+    limiter = ma.KeyedLimiter()
+
+    await limiter.pause("file:1", seconds)
+
+    assert False is await limiter.acquire("file:1", ma.Rate(1, 5.0), max_wait=0.1)
+
+
+@pytest.mark.parametrize(
+    "max_pause",
+    [
+        pytest.param(-1.0, id="negative"),
+        pytest.param(math.nan, id="nan"),
+        pytest.param(math.inf, id="inf"),
+        pytest.param(86_401, id="over-a-day"),
+        pytest.param("600", id="text"),
+    ],
+)
+def test_a_ceiling_outside_zero_to_a_day_is_refused(max_pause):
+    """max_pause must be a number of seconds from 0 to a day."""
+    with pytest.raises(ma.ValidationError, match="max_pause"):
+        ma.KeyedLimiter(max_pause=max_pause)
+
+
+@pytest.mark.parametrize(
+    ("calls", "period"),
+    [
+        pytest.param(0, 5.0, id="no-calls"),
+        pytest.param(1.5, 5.0, id="fractional-calls"),
+        pytest.param(True, 5.0, id="bool-calls"),
+        pytest.param(1, 0.0, id="zero-period"),
+        pytest.param(1, -1.0, id="negative-period"),
+        pytest.param(1, math.nan, id="nan-period"),
+        pytest.param(1, math.inf, id="inf-period"),
+        pytest.param(1, 86_401.0, id="period-over-a-day"),
+        pytest.param(1, "5", id="text-period"),
+    ],
+)
+def test_a_rate_outside_its_bounds_is_refused(calls, period):
+    """A Rate needs at least one whole call per period of more than 0 s and at most a day."""
+    with pytest.raises(ma.ValidationError, match="Rate"):
+        ma.Rate(calls, period)
+
+
+async def test_a_nan_max_wait_is_refused():
+    """A call that would wait with a NaN max_wait raises ValidationError, not a timer at NaN."""
+    limiter = ma.KeyedLimiter()
+    rate = ma.Rate(1, 5.0)
+    await limiter.acquire("file:1", rate)
+
+    with pytest.raises(ma.ValidationError, match="max_wait"):
+        await limiter.acquire("file:1", rate, max_wait=math.nan)
+
+
+def test_a_contended_key_moves_between_loops_in_turn():
+    """A key whose calls contended in one asyncio.run contends again in the next without aiolimiter's warning, keeping its spacing."""
+    limiter = ma.KeyedLimiter()
+    rate = ma.Rate(1, 0.3)
+    times: list[float] = []
+
+    async def contend() -> None:
+        async def one() -> None:
+            await limiter.acquire("file:1", rate)
+            times.append(time.monotonic())
+
+        await asyncio.gather(one(), one())
+
+    asyncio.run(contend())
+    contended = isinstance(limiter._buckets.get("file:1"), _limits._Bucket)
+    asyncio.run(contend())
+
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+    assert contended
+    assert 3 == len(gaps)
+    assert all(gap >= rate.spacing - EPSILON for gap in gaps), gaps
+
+
+def test_a_contended_key_works_on_two_open_loops_in_turn():
+    """A key that contended on a loop still open contends on another, and back: no future of one loop is awaited in the other."""
+    limiter = ma.KeyedLimiter()
+    rate = ma.Rate(1, 0.1)
+    times: list[float] = []
+
+    async def contend() -> None:
+        async def one() -> None:
+            await limiter.acquire("file:1", rate)
+            times.append(time.monotonic())
+
+        await asyncio.gather(one(), one(), one())
+
+    loops = [asyncio.new_event_loop(), asyncio.new_event_loop()]
+    try:
+        for loop in (*loops, loops[0]):
+            loop.run_until_complete(contend())
+    finally:
+        for loop in loops:
+            loop.close()
+
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+    assert 8 == len(gaps)
+    assert all(gap >= rate.spacing - EPSILON for gap in gaps), gaps

@@ -5,12 +5,14 @@ RetryPolicy: which calls are retried, the jittered backoff and Retry-After.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from email.utils import format_datetime
 
 import attrs
 import pytest
 
 import moment_async as ma
+from moment_async._constants import MAX_RETRY_AFTER
 from moment_async._retry import parse_retry_after
 
 METHODS = ("GET", "DELETE", "POST", "PUT")
@@ -217,3 +219,71 @@ def test_policy_is_frozen():
 
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         policy.attempts = 9  # type: ignore[misc]  # the point: frozen
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        pytest.param("inf", MAX_RETRY_AFTER, id="inf"),
+        pytest.param("1e400", MAX_RETRY_AFTER, id="1e400"),
+        pytest.param("1e300", MAX_RETRY_AFTER, id="1e300"),
+        pytest.param("950400", MAX_RETRY_AFTER, id="eleven-days"),
+        pytest.param("-inf", 0.0, id="-inf"),
+        pytest.param("-1e400", 0.0, id="-1e400"),
+        pytest.param("nan", None, id="nan"),
+        pytest.param("-nan", None, id="-nan"),
+        pytest.param("Fri, 31 Dec 9999 23:59:59 GMT", MAX_RETRY_AFTER, id="year-9999"),
+        pytest.param(
+            "Fri, 31 Dec 9999 23:59:59 -2359", MAX_RETRY_AFTER, id="year-9999-west"
+        ),
+        pytest.param("Thu, 01 Jan 1900 00:00:00 GMT", 0.0, id="before-1970"),
+        pytest.param("Mon, 01 Jan 0001 00:00:00 +2359", 0.0, id="year-1-east"),
+        pytest.param("Mon, 01 Jan 2024 00:00:00 +9999", None, id="zone-of-days"),
+        pytest.param(
+            "Mon, 20 Nov 9999999999 12:00:00 +0000", None, id="year-past-a-c-long"
+        ),
+        pytest.param("9" * 65, None, id="overlong-number"),
+        pytest.param(
+            "Sun, 06 Nov 1994 08:49:37 GMT" + " " * 40, None, id="padded-date"
+        ),
+        pytest.param("1" * 100_000, None, id="100-kB"),
+    ],
+)
+def test_parse_retry_after_clamps_or_ignores_hostile_values(header, expected):
+    """A huge, infinite or far-future Retry-After is 10 minutes; a negative or past one 0; NaN, a bad zone or an overlong value None."""
+    seconds = parse_retry_after(header)
+
+    assert expected == seconds
+
+
+def test_delay_caps_a_huge_retry_after():
+    """A Retry-After of 1e300 s waits 10 minutes at most before the retry."""
+    policy = ma.RetryPolicy()
+
+    delay = policy.delay(1, "1e300")
+
+    assert MAX_RETRY_AFTER == delay
+
+
+def test_delay_of_a_late_retry_does_not_overflow():
+    """The 2,000th retry of a long policy waits at most max_backoff instead of raising OverflowError."""
+    policy = ma.RetryPolicy(attempts=5000, backoff=0.5, max_backoff=8.0)
+
+    delays = [policy.delay(retry) for retry in (1024, 1025, 2000, 4999)]
+
+    assert all(0 <= delay <= 8.0 for delay in delays)
+
+
+@pytest.mark.parametrize("field", ["backoff", "max_backoff"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param(-1.0, id="negative"),
+        pytest.param(math.nan, id="nan"),
+        pytest.param(math.inf, id="inf"),
+    ],
+)
+def test_backoffs_must_be_finite_and_not_negative(field, value):
+    """A negative, NaN or infinite backoff is refused at construction, not turned into a NaN sleep."""
+    with pytest.raises(ValueError, match=field):
+        ma.RetryPolicy(**{field: value})

@@ -17,7 +17,13 @@ async def shared_limits(url: str) -> None:
     """
     rate = ma.Rate(1, 5.0)
     async with ma.RedisLimiter.from_url(
-        url, wait=False, key_prefix="team-a:", fallback=True, margin=0.2
+        url,
+        wait=False,
+        key_prefix="team-a:",
+        fallback=True,
+        margin=0.2,
+        timeout=1.0,
+        max_pause=300.0,
     ) as limiter:
         protocol: ma.Limiter = limiter
         assert_type(limiter.try_acquire("file:7", rate), bool)
@@ -27,8 +33,11 @@ async def shared_limits(url: str) -> None:
         async with ma.MomentClient("token", limiter=limiter) as client:
             await client.ad_account(1).customer_files.get(7)
 
+    local = ma.KeyedLimiter(wait=False, max_pause=60.0)
+    await local.pause("file:7", 5.0)
+
     redis = Redis.from_url(url)
-    given = ma.RedisLimiter(redis)
+    given = ma.RedisLimiter(redis, timeout=0.5, max_pause=120.0)
     assert_type(given.wait, bool)
     try:
         await given.acquire("user:abc:1", rate)
