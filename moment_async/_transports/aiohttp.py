@@ -4,11 +4,17 @@ The default transport, on aiohttp: the only module of the library that imports i
 
 from __future__ import annotations
 
+import asyncio
 import re
+import weakref
+import zlib
+from contextvars import ContextVar
 from ssl import SSLContext
-from typing import Final
+from typing import Any, Final
 
 import aiohttp
+from aiohttp.connector import Connection
+from aiohttp.tracing import Trace
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
@@ -16,7 +22,9 @@ from .._constants import DEFAULT_MAX_CONNECTIONS
 from .._errors import (
     ClientClosedError,
     ConnectError,
+    MomentError,
     RequestTimeoutError,
+    ResponseTooLargeError,
     TransportError,
     ValidationError,
 )
@@ -29,6 +37,20 @@ _PLAIN_PATH: Final = re.compile(r"/[A-Za-z0-9/._~!$&'()*+,;=:@-]*").fullmatch
 _MAX_ORIGINS: Final = 8
 #: Request headers that never stay in an aiohttp error chained to ours.
 _SECRET_HEADERS: Final = ("Authorization", "Proxy-Authorization", "Cookie")
+#: Asked of every server unless the request says otherwise: answers are
+#: small JSON, so compression saves little and invites decompression bombs.
+_DEFAULT_HEADERS: Final = {"Accept-Encoding": "identity"}
+#: The content codings decoded (by this module, in bounded steps), with the
+#: zlib window bits of each; deflate's depends on its first byte.
+_CODINGS: Final = {
+    "gzip": 16 + zlib.MAX_WBITS,
+    "x-gzip": 16 + zlib.MAX_WBITS,
+    "deflate": 0,
+}
+#: The sockets the current send used, filled in by ``_Connector.connect``.
+_USED: Final[ContextVar[list[asyncio.Transport] | None]] = ContextVar(
+    "moment_async_used_sockets", default=None
+)
 
 
 class AiohttpTransport:
@@ -61,6 +83,20 @@ class AiohttpTransport:
 
     Streamed bodies go out as the socket takes them; ``Content-Length`` is
     kept when the request carries it, chunked encoding is used otherwise.
+
+    An answer is read up to the request's ``max_response_bytes`` and no
+    further: a bigger declared ``Content-Length`` is refused before reading,
+    and a body that streams past the bound (after decompression, and before
+    it) is refused as soon as it does, with ``ResponseTooLargeError``. The
+    transport asks for answers uncompressed; gzip and deflate are decoded
+    anyway, in steps that never make more than the bound, and any other
+    coding is refused with ``TransportError``.
+
+    A connection that did not end its exchange cleanly (a cancelled or
+    timed-out upload, a refused answer, a broken one) is aborted: its
+    socket is closed at once, never returned to the pool nor left waiting
+    for an unread upload to drain. ``aclose()`` aborts every connection, so
+    it never waits on a server.
     """
 
     def __init__(
@@ -99,7 +135,7 @@ class AiohttpTransport:
         if self._closed:
             msg = "the transport was closed"
             raise ClientClosedError(msg)
-        connector = aiohttp.TCPConnector(
+        connector = _Connector(
             limit=self._limit,
             limit_per_host=self._limit_per_host,
             keepalive_timeout=self._keepalive,
@@ -113,6 +149,9 @@ class AiohttpTransport:
             # down a slower path on every request.
             raise_for_status=False,
             trust_env=False,
+            # The body is read and decoded here, within its bound.
+            auto_decompress=False,
+            headers=_DEFAULT_HEADERS,
         )
         # aiohttp silently sends a GET, PUT or DELETE again when a pooled
         # connection drops. A PUT edits a customer file or an audience and
@@ -165,7 +204,9 @@ class AiohttpTransport:
         Raises:
             ConnectError: no connection could be opened (nothing was sent).
             RequestTimeoutError: connecting or reading took too long.
-            TransportError: the connection broke or the answer was not HTTP.
+            ResponseTooLargeError: the answer passed ``request.max_response_bytes``.
+            TransportError: the connection broke, the answer was not HTTP, or
+                its content coding is one this transport does not decode.
         """
         session = self._session or self._open()
         data = request.body
@@ -176,6 +217,8 @@ class AiohttpTransport:
             # it stopped reading (a cancelled upload), with its open file,
             # to the garbage collector.
             data = stream = aiter(data)
+        used: list[asyncio.Transport] = []
+        using = _USED.set(used)
         try:
             async with session.request(
                 request.method,
@@ -185,41 +228,195 @@ class AiohttpTransport:
                 data=data,
                 timeout=self._client_timeout(request.timeout),
             ) as resp:
-                body = await resp.read()
+                try:
+                    body = await _read_body(resp, request)
+                except BaseException:
+                    # What is left of the answer goes with the connection:
+                    # never back to the pool, never read to its end.
+                    resp.close()
+                    raise
                 return Response(status=resp.status, headers=resp.headers, body=body)
         # Order matters: aiohttp's timeout errors are also ClientErrors, and
         # a connect timeout means nothing was sent.
         except aiohttp.ConnectionTimeoutError as exc:
+            _forget_request(exc)
             msg = f"timed out connecting to {_origin(request.url)}"
             raise RequestTimeoutError(msg, maybe_sent=False) from exc
         except TimeoutError as exc:
+            _forget_request(exc)
             msg = (
                 f"timed out reading the answer to {request.method} {_path(request.url)}"
             )
             raise RequestTimeoutError(msg) from exc
         except aiohttp.ClientConnectorError as exc:
+            _forget_request(exc)
             msg = f"cannot connect to {_origin(request.url)}: {exc.os_error}"
             raise ConnectError(msg) from exc
         except aiohttp.ClientError as exc:
+            msg = f"{request.method} {_path(request.url)} failed: {_describe(exc)}"
+            _forget_request(exc)
             # aiohttp wraps whatever a streamed body raised; our own refusal
             # (an upload that streamed past 200 MB) must reach the caller as is.
             if isinstance(exc.__cause__, ValidationError):
                 raise exc.__cause__ from None
-            _drop_secrets(exc)
-            msg = f"{request.method} {_path(request.url)} failed: {type(exc).__name__}: {exc}"
             raise TransportError(msg) from exc
         finally:
+            _USED.reset(using)
+            _abort_unfinished(used)
             if stream is not None:
                 await _close_stream(stream)
 
     async def aclose(self) -> None:
         """
         Close the pooled connections; safe to call more than once.
+
+        Every connection is aborted, in use or idle: closing never waits
+        for a server to read an upload or to answer a TLS goodbye, and calls
+        in flight end at once (the client reports them as closed).
         """
         self._closed = True
         session, self._session = self._session, None
         if session is not None:
+            connector = session.connector
+            if isinstance(connector, _Connector):
+                for socket in list(connector.sockets):
+                    socket.abort()
             await session.close()
+
+
+class _Connector(aiohttp.TCPConnector):
+    """
+    A ``TCPConnector`` that remembers the socket of each connection it hands out.
+
+    aiohttp ends a failed request's connection with ``transport.close()``,
+    which keeps the socket open until its write buffer drains: never, when
+    the server stopped reading an upload. The transport aborts such sockets
+    itself, so it must know them.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.sockets: weakref.WeakSet[asyncio.Transport] = weakref.WeakSet()
+
+    async def connect(
+        self,
+        req: aiohttp.ClientRequest,
+        traces: list[Trace],
+        timeout: aiohttp.ClientTimeout,  # noqa: ASYNC109  # aiohttp's own signature
+    ) -> Connection:
+        """
+        Return a pooled or new connection, noting its socket for the send in progress.
+        """
+        connection = await super().connect(req, traces, timeout)
+        socket = connection.transport
+        if socket is not None:
+            self.sockets.add(socket)
+            used = _USED.get()
+            if used is not None:
+                used.append(socket)
+        return connection
+
+
+def _abort_unfinished(used: list[asyncio.Transport]) -> None:
+    # aiohttp closed these (a failed or cut-short exchange) and nobody will
+    # use them again; a pooled one is not closing and is left alone.
+    for socket in used:
+        if socket.is_closing():
+            socket.abort()
+
+
+async def _read_body(resp: aiohttp.ClientResponse, request: Request) -> bytes:
+    """
+    Return the answer's body, decoded, refusing it once it passes the request's bound.
+    """
+    limit = request.max_response_bytes
+    coding = resp.headers.get("Content-Encoding")
+    inflater = None
+    if coding is not None and coding.strip().lower() not in ("", "identity"):
+        inflater = _Inflater(coding)
+    else:
+        length = resp.content_length
+        if length is not None:
+            # The common case, read in one go: the parser stops at the
+            # declared length, so the bound is checked before reading.
+            if limit is not None and length > limit:
+                raise too_large(request, limit, f"it declares {length:,} bytes")
+            return await resp.read()
+    parts: list[bytes] = []
+    size = received = 0
+    while chunk := await resp.content.readany():
+        received += len(chunk)
+        if inflater is not None:
+            # One byte more than the room left is enough to know it is too big.
+            chunk = inflater.feed(chunk, 0 if limit is None else limit - size + 1)
+        size += len(chunk)
+        # The bytes received count too: compressed data that inflates to
+        # nothing must not stream without end either.
+        if limit is not None and max(size, received) > limit:
+            raise too_large(request, limit, "it streamed past it")
+        parts.append(chunk)
+    if inflater is not None:
+        inflater.check_end()
+    return b"".join(parts)
+
+
+class _Inflater:
+    """
+    Decode a gzip or deflate body piece by piece, never more than asked at once.
+
+    aiohttp's own decoding (before 3.13.3) inflates a whole network chunk
+    at once, so a small compressed chunk could fill memory before any
+    bound is checked; here each step makes at most the room left.
+    """
+
+    def __init__(self, coding: str) -> None:
+        self.coding = coding.strip().lower()
+        if self.coding not in _CODINGS:
+            msg = (
+                f"the server answered with Content-Encoding {coding[:64]!r}, which "
+                "this client does not decode (it asks for identity, and decodes "
+                "gzip and deflate)"
+            )
+            raise TransportError(msg)
+        self._zlib: zlib._Decompress | None = None
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        """
+        Return what *data* decodes to, at most *room* bytes of it (``0``: all).
+        """
+        if self._zlib is None:
+            wbits = _CODINGS[self.coding]
+            if not wbits:
+                # "deflate" is meant to be zlib-wrapped (RFC 9110) but some
+                # servers send it raw; a zlib header's low nibble is 8, which
+                # a raw stream's first byte cannot have.
+                wbits = zlib.MAX_WBITS if data[0] & 0x0F == 8 else -zlib.MAX_WBITS
+            self._zlib = zlib.decompressobj(wbits)
+        try:
+            return self._zlib.decompress(data, room)
+        except zlib.error as exc:
+            msg = f"the answer's {self.coding} body is corrupt: {exc}"
+            raise TransportError(msg) from exc
+
+    def check_end(self) -> None:
+        """
+        Raise ``TransportError`` if the body stopped before its compressed end.
+        """
+        if self._zlib is not None and not self._zlib.eof:
+            msg = f"the answer's {self.coding} body was cut short"
+            raise TransportError(msg)
+
+
+def too_large(request: Request, limit: int, how: str) -> ResponseTooLargeError:
+    """
+    Return the error for an answer to *request* past *limit* bytes; *how* says how it showed.
+    """
+    msg = (
+        f"the answer to {request.method} {request.url.split('?', 1)[0]} is larger "
+        f"than max_response_bytes ({limit:,} bytes): {how}; raise it on the "
+        "client if the answer is genuine"
+    )
+    return ResponseTooLargeError(msg, limit)
 
 
 async def _close_stream(stream: object) -> None:
@@ -231,26 +428,49 @@ async def _close_stream(stream: object) -> None:
         await aclose()
 
 
-def _drop_secrets(exc: aiohttp.ClientError) -> None:
-    """
-    Remove the request's secret headers from an aiohttp error, in place.
+def _describe(exc: aiohttp.ClientError) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, aiohttp.ClientResponseError) and exc.history:
+        text += f" (after {len(exc.history)} redirects)"
+    return text
 
-    Errors about an answer (too many redirects, a malformed response) keep
-    the request's headers, ``Authorization`` included, in ``request_info``
-    and ``args``, which ``repr()`` shows; the error becomes the cause of
-    ours, so it must not hold the token.
+
+def _forget_request(exc: BaseException) -> None:
     """
-    if not isinstance(exc, aiohttp.ClientResponseError):
-        return
-    info = exc.request_info
-    headers = CIMultiDict(info.headers)
-    for name in _SECRET_HEADERS:
-        headers.popall(name, None)
-    kept = aiohttp.RequestInfo(
-        info.url, info.method, CIMultiDictProxy(headers), info.real_url
-    )
-    exc.request_info = kept
-    exc.args = tuple(kept if arg is info else arg for arg in exc.args)
+    Make *exc*, and the errors it chains, keep nothing of the request.
+
+    The error becomes the cause of ours, so it must not hold the token.
+    aiohttp's frames hold the request's headers in their locals, and its
+    errors about an answer keep them in ``request_info`` and in each
+    redirect's response in ``history`` (which also holds the session):
+    tracebacks are dropped, secret headers removed, the history emptied
+    (its length is in our message). Our own errors in the chain (a
+    streamed body's refusal) are left as they are.
+    """
+    pending: list[BaseException | None] = [exc]
+    seen: list[BaseException] = []
+    while pending and len(seen) < 16:
+        item = pending.pop()
+        if (
+            item is None
+            or isinstance(item, MomentError)
+            or any(item is done for done in seen)
+        ):
+            continue
+        seen.append(item)
+        item.__traceback__ = None
+        if isinstance(item, aiohttp.ClientResponseError):
+            info = item.request_info
+            headers = CIMultiDict(info.headers)
+            for name in _SECRET_HEADERS:
+                headers.popall(name, None)
+            kept = aiohttp.RequestInfo(
+                info.url, info.method, CIMultiDictProxy(headers), info.real_url
+            )
+            item.request_info = kept
+            item.history = ()
+            item.args = (kept, ())
+        pending += [item.__cause__, item.__context__]
 
 
 def _origin(url: str) -> str:

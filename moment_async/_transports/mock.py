@@ -10,6 +10,7 @@ from collections.abc import AsyncIterable, Awaitable, Callable
 import attrs
 
 from .._errors import ClientClosedError, RequestTimeoutError, TransportError
+from .aiohttp import too_large
 from .base import Request, Response
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -30,7 +31,9 @@ class MockTransport:
         client = MomentClient("token", transport=MockTransport(handler))
 
     The handler may raise ``moment_async.TransportError`` subclasses to
-    play network faults.
+    play network faults. An answer whose body is longer than the request's
+    ``max_response_bytes`` is refused with ``ResponseTooLargeError``, as the
+    aiohttp transport refuses it.
     """
 
     def __init__(self, handler: Handler) -> None:
@@ -43,6 +46,10 @@ class MockTransport:
     async def send(self, request: Request) -> Response:
         """
         Hand *request*, body collected, to the handler and return its answer.
+
+        Raises:
+            ResponseTooLargeError: the answer's body is longer than
+                ``request.max_response_bytes``.
         """
         if self._closed:
             msg = "the mock transport was closed"
@@ -54,7 +61,7 @@ class MockTransport:
                 if body is not None and not isinstance(body, bytes):
                     body = await _collect(body)
                     request = attrs.evolve(request, body=body)
-                return await self._handler(request)
+                response = await self._handler(request)
         except TimeoutError as exc:
             if isinstance(exc, TransportError):
                 raise
@@ -63,6 +70,10 @@ class MockTransport:
             else:
                 msg = f"the handler raised TimeoutError: {exc}"
             raise RequestTimeoutError(msg) from exc
+        limit = request.max_response_bytes
+        if limit is not None and len(response.body) > limit:
+            raise too_large(request, limit, f"it holds {len(response.body):,} bytes")
+        return response
 
     async def aclose(self) -> None:
         """

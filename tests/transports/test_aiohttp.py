@@ -91,16 +91,6 @@ async def server() -> AsyncIterator[TestServer]:
         await server.close()
 
 
-@pytest.fixture
-async def transport() -> AsyncIterator[ma.AiohttpTransport]:
-    """
-    Give an AiohttpTransport that is closed after the test.
-    """
-    transport = ma.AiohttpTransport()
-    yield transport
-    await transport.aclose()
-
-
 def seen(server: TestServer) -> list[Seen]:
     """
     Return the requests the loopback *server* has received so far.

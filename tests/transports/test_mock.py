@@ -175,3 +175,33 @@ def test_mock_transport_is_a_transport():
     transport = ma.MockTransport(Recorder())
 
     assert isinstance(transport, ma.Transport)
+
+
+@pytest.mark.parametrize(
+    "limit",
+    [pytest.param(len(ANSWER.body), id="exactly"), pytest.param(None, id="no-bound")],
+)
+async def test_send_returns_an_answer_within_max_response_bytes(limit):
+    """An answer of max_response_bytes or less, or with no bound, is returned as it is."""
+    transport = ma.MockTransport(Recorder())
+
+    response = await transport.send(make_request(max_response_bytes=limit))
+
+    assert ANSWER is response
+
+
+async def test_send_refuses_an_answer_past_max_response_bytes():
+    """An answer one byte past max_response_bytes is refused as the aiohttp transport refuses it."""
+    transport = ma.MockTransport(Recorder())
+    limit = len(ANSWER.body) - 1
+    request = make_request(max_response_bytes=limit)
+
+    with pytest.raises(ma.ResponseTooLargeError) as info:
+        await transport.send(request)
+
+    assert (limit, True) == (info.value.limit, info.value.maybe_sent)
+    assert (
+        f"the answer to POST {request.url} is larger than max_response_bytes "
+        f"({limit:,} bytes): it holds {len(ANSWER.body)} bytes; raise it on the "
+        "client if the answer is genuine"
+    ) == str(info.value)
