@@ -1,10 +1,11 @@
 """
 The aiohttp.web application: the routes, and the one middleware every request passes.
 
-The middleware, in order: note the arrival, apply the injected faults,
-authenticate, run the handler, turn refusals into the documented JSON
-error body, read whatever body is left (so the client gets its answer, not
-a reset), and record the request without its token.
+The middleware, in order: note the arrival, go on with the redirect loop
+the request is part of, if any, apply the injected faults, authenticate,
+run the handler, turn refusals into the documented JSON error body, read
+whatever body is left (so the client gets its answer, not a reset), and
+record the request without its token.
 """
 
 from __future__ import annotations
@@ -24,12 +25,17 @@ from ._customer_files import HANDLERS as CUSTOMER_FILE_HANDLERS
 from ._endpoints import ENDPOINTS, PREFIX
 from ._errors import NO_METHOD, NO_ROUTE, SandboxError
 from ._faults import Fault, Faults
+from ._hostile import hostile_body
 from ._records import RequestLog, RequestRecord, public_headers
 from ._request import Call, Env, authenticate
 
 #: As in the documents' samples.
 JSON_CONTENT_TYPE: Final = "application/json;charset=UTF-8"
 _DRAIN_CHUNK: Final = 256 * 1024
+#: The query parameter that counts the hops of a redirect loop.
+_HOP: Final = "sandboxRedirect"
+#: Hops after which a redirect loop ends, with 508 Loop Detected.
+_MAX_HOPS: Final = 100
 
 Handler = Callable[[Call], Awaitable[object]]
 
@@ -63,9 +69,56 @@ def _html_page(status: int) -> web.Response:
 
 def _fail_response(fault: Fault) -> web.Response:
     headers = {}
-    if fault.retry_after is not None:
-        headers["Retry-After"] = f"{fault.retry_after:g}"
+    retry_after = fault.retry_after
+    if isinstance(retry_after, str):
+        headers["Retry-After"] = retry_after
+    elif retry_after is not None:
+        headers["Retry-After"] = f"{retry_after:g}"
     return json_response(fault.status, fault.body, headers)
+
+
+def _hop(request: web.Request) -> int | None:
+    """
+    Return the hop count of a request that is part of a redirect loop, else None.
+    """
+    hop = request.query.get(_HOP, "")
+    # Short ASCII digits only: anything else is not a hop the sandbox made.
+    return int(hop) if hop.isascii() and hop.isdigit() and len(hop) < 6 else None
+
+
+def _redirect(request: web.Request, hop: int) -> web.Response:
+    """
+    Redirect *request* to itself with hop count *hop*, or end a loop that ran too long.
+    """
+    if hop > _MAX_HOPS:
+        return json_response(508, {"code": -1, "msg": "redirect loop"})
+    location = request.rel_url.update_query({_HOP: str(hop)})
+    return web.Response(status=302, headers={"Location": str(location)})
+
+
+async def _send_oversized(
+    request: web.Request, status: int, fault: Fault
+) -> web.StreamResponse:
+    """
+    Send the hostile body *fault* asks for, until its end or until the client leaves.
+    """
+    length, pieces = hostile_body(fault.size, fault.encoding)
+    response = web.StreamResponse(status=status)
+    response.headers["Content-Type"] = JSON_CONTENT_TYPE
+    if fault.encoding is not None:
+        response.headers["Content-Encoding"] = fault.encoding
+    if fault.chunked or length is None:
+        response.enable_chunked_encoding()
+    else:
+        response.content_length = length
+    await response.prepare(request)
+    try:
+        for piece in pieces:
+            await response.write(piece)
+    except ConnectionError:
+        # The client went away (a bounded one refused the answer): done.
+        _close(request)
+    return response
 
 
 async def _drain(request: web.Request) -> None:
@@ -116,6 +169,8 @@ async def _spoil(
         await partial.write(data[: len(data) // 2] or b"{")
         _close(request)
         return partial, response.status
+    if fault.kind == "oversized":
+        return await _send_oversized(request, response.status, fault), response.status
     if fault.kind == "truncate":
         cut = data[: len(data) // 2] or b"{"
         truncated = web.Response(
@@ -127,9 +182,26 @@ async def _spoil(
     return json_response(200, None), 200
 
 
+def _refuse(request: web.Request, fault: Fault) -> web.Response:
+    """
+    Return the answer of a fault that processes nothing.
+    """
+    if fault.kind == "fail":
+        return _fail_response(fault)
+    if fault.kind == "redirect":
+        return _redirect(request, 1)
+    return _html_page(fault.status)
+
+
 async def _serve(
     request: web.Request, handler: WebHandler, faults: Faults, endpoint: str | None
 ) -> tuple[web.StreamResponse, int | None]:
+    hop = _hop(request)
+    if hop is not None:
+        # One call's loop, whatever rules are left; nothing is processed.
+        await _drain(request)
+        looped = _redirect(request, hop + 1)
+        return looped, looped.status
     plan = faults.take(endpoint)
     if plan.delay:
         await asyncio.sleep(plan.delay)
@@ -137,11 +209,9 @@ async def _serve(
     if fault is not None and fault.kind == "drop" and fault.stage == "before_body":
         _close(request)
         return web.Response(), None
-    if fault is not None and fault.kind in ("fail", "non_json"):
+    if fault is not None and fault.kind in ("fail", "non_json", "redirect"):
         await _drain(request)
-        spoiled = (
-            _fail_response(fault) if fault.kind == "fail" else _html_page(fault.status)
-        )
+        spoiled = _refuse(request, fault)
         return spoiled, spoiled.status
     response = await _answer(request, handler)
     if fault is None:
@@ -161,6 +231,11 @@ def _middleware(faults: Faults, log: RequestLog, env: Env) -> Middleware:
         status: int | None = None
         try:
             response, status = await _serve(request, handler, faults, endpoint)
+        except ConnectionError:
+            # The client left before its answer (its timeout, a cancel):
+            # nobody to answer, and no error of the sandbox's.
+            _close(request)
+            response = web.Response()
         finally:
             log.add(
                 seq,

@@ -6,27 +6,37 @@ or ``"*"`` for all) and how many calls it spoils (``times``; ``None`` for
 every call until ``clear()``). Rules are used in the order they were added.
 A call gets every matching *delay* and then at most one other fault:
 
-===================  ==========================  ===========================
-fault                request processed?          what the client sees
-===================  ==========================  ===========================
-``fail_next``        no                          *status* with a JSON error
-                                                 body (``code``, ``msg``)
-``non_json``         no                          *status* with an HTML page,
-                                                 as a proxy would send
-``drop_connection``  no, with ``after_body``     the connection closes with
-                     False (the body is not      no answer
-                     read); yes, with
-                     ``after_body`` True
-``drop_connection``  yes                         headers and half the body,
-(``mid_response``)                               then the connection closes
-``truncate``         yes                         the real status and a
-                                                 complete HTTP message whose
-                                                 JSON is cut in half
-``empty_200``        yes                         200 with an empty body
-``delay``            yes (after the wait)        the real answer, *seconds*
-                                                 late (real seconds, not the
-                                                 sandbox clock)
-===================  ==========================  ===========================
+======================  ==========================  ===========================
+fault                   request processed?          what the client sees
+======================  ==========================  ===========================
+``fail_next``           no                          *status* with a JSON error
+                                                    body (``code``, ``msg``),
+                                                    and the ``Retry-After``
+                                                    asked for, hostile or not
+``non_json``            no                          *status* with an HTML page,
+                                                    as a proxy would send
+``drop_connection``     no, with ``after_body``     the connection closes with
+                        False (the body is not      no answer
+                        read); yes, with
+                        ``after_body`` True
+``drop_connection``     yes                         headers and half the body,
+(``mid_response``)                                  then the connection closes
+``truncate``            yes                         the real status and a
+                                                    complete HTTP message whose
+                                                    JSON is cut in half
+``empty_200``           yes                         200 with an empty body
+``oversized``           yes                         the real status and *size*
+                                                    bytes of spaces, with a
+                                                    ``Content-Length`` or
+                                                    chunked, or without end;
+                                                    or a gzip or deflate bomb
+                                                    that inflates to them
+``redirect_loop``       no                          302 to the same URL, again
+                                                    and again
+``delay``               yes (after the wait)        the real answer, *seconds*
+                                                    late (real seconds, not the
+                                                    sandbox clock)
+======================  ==========================  ===========================
 
 "Processed" means the sandbox changes its state as for a normal call: a
 test can check that a client which retried after a lost answer did not
@@ -40,11 +50,24 @@ from typing import Final, Literal
 import attrs
 
 from ._endpoints import ANY, check_endpoint
+from ._hostile import ENCODINGS, ENDLESS_LIMIT, Encoding
 
-Kind = Literal["fail", "non_json", "drop", "truncate", "empty_200", "delay"]
+Kind = Literal[
+    "fail",
+    "non_json",
+    "drop",
+    "truncate",
+    "empty_200",
+    "oversized",
+    "redirect",
+    "delay",
+]
 Stage = Literal["before_body", "after_body", "mid_response"]
 
 _DEFAULT_MESSAGE: Final = "fault injected by the sandbox"
+#: Bytes of an oversized answer unless a test says otherwise: 16 times the
+#: 4 MiB past which a bounded client (this package's, by default) refuses.
+DEFAULT_OVERSIZE: Final = 64 * 1024 * 1024
 
 
 @attrs.define(kw_only=True)
@@ -60,9 +83,14 @@ class Fault:
     status: int = 200
     #: The JSON body of ``fail_next``.
     body: dict[str, object] | None = None
-    retry_after: float | None = None
+    #: Seconds, or the header's text as it is (an HTTP date, garbage).
+    retry_after: float | str | None = None
     seconds: float = 0.0
     stage: Stage = "before_body"
+    #: The decoded bytes of an ``oversized`` body; None: without end.
+    size: int | None = DEFAULT_OVERSIZE
+    chunked: bool = False
+    encoding: Encoding | None = None
 
     def matches(self, endpoint: str | None) -> bool:
         """
@@ -79,6 +107,31 @@ class Plan:
 
     delay: float = 0.0
     fault: Fault | None = None
+
+
+def _retry_after(value: float | str | None) -> float | str | None:
+    if isinstance(value, str) and any(ord(c) < 32 or ord(c) == 127 for c in value):
+        # A header cannot hold them; aiohttp would refuse the answer itself.
+        msg = f"retry_after must hold no control characters, got {value!r}"
+        raise ValueError(msg)
+    return value
+
+
+def _size(size: int | None) -> int | None:
+    given: object = size  # checked at run time: a float would fail mid-answer
+    if given is not None and (
+        type(given) is not int or not 0 <= given <= ENDLESS_LIMIT
+    ):
+        msg = f"size must be None or 0 to {ENDLESS_LIMIT} bytes, got {size!r}"
+        raise ValueError(msg)
+    return size
+
+
+def _encoding(encoding: Encoding | None) -> Encoding | None:
+    if encoding is not None and encoding not in ENCODINGS:
+        msg = f"encoding must be None, 'gzip' or 'deflate', got {encoding!r}"
+        raise ValueError(msg)
+    return encoding
 
 
 def _times(times: int | None) -> int | None:
@@ -118,7 +171,7 @@ class Faults:
         times: int | None = 1,
         status: int = 503,
         code: int = -9798,
-        retry_after: float | None = None,
+        retry_after: float | str | None = None,
         *,
         detail_code: int | None = None,
         message: str = _DEFAULT_MESSAGE,
@@ -127,8 +180,12 @@ class Faults:
         Answer the next *times* calls with *status* and an error body of *code*.
 
         The body is ``{"code": code, "msg": message}``, plus ``extras`` when
-        *detail_code* is given. *retry_after* (seconds) adds a
-        ``Retry-After`` header. The call is not processed.
+        *detail_code* is given; *message* may be as long as a test likes
+        (megabytes, to see what a client keeps of it). *retry_after* adds a
+        ``Retry-After`` header: seconds (``float("inf")`` is sent as
+        ``inf``), or a string sent as it is, for the hostile ones
+        (``"1e400"``, a date in the year 9999, ``"soon"``). The call is not
+        processed.
         """
         body: dict[str, object] = {"code": code, "msg": message}
         if detail_code is not None:
@@ -140,7 +197,7 @@ class Faults:
                 remaining=times,
                 status=status,
                 body=body,
-                retry_after=retry_after,
+                retry_after=_retry_after(retry_after),
             )
         )
 
@@ -204,6 +261,54 @@ class Faults:
         Process *times* calls and answer each with 200 and an empty body.
         """
         return self._add(Fault(endpoint=endpoint, kind="empty_200", remaining=times))
+
+    def oversized(
+        self,
+        endpoint: str,
+        times: int | None = 1,
+        *,
+        size: int | None = DEFAULT_OVERSIZE,
+        chunked: bool = False,
+        encoding: Encoding | None = None,
+    ) -> Fault:
+        """
+        Process *times* calls and answer each with a body of *size* bytes of spaces.
+
+        The answer keeps its real status. Its body is streamed a piece at a
+        time, with a ``Content-Length`` (or *chunked*), so a client that
+        checks the declared length can refuse it before reading. *size*
+        None sends spaces without end (chunked, whatever *chunked* says)
+        until the client goes away, or until 2 GiB. *encoding* ``"gzip"``
+        or ``"deflate"`` sends a bomb instead: about a KiB on the wire per
+        MiB of spaces it inflates to, with a fitting ``Content-Encoding``
+        (and without end too, with *size* None).
+
+        The call is processed: a create answered this way did happen, and
+        the client cannot know it.
+        """
+        return self._add(
+            Fault(
+                endpoint=endpoint,
+                kind="oversized",
+                remaining=times,
+                size=_size(size),
+                chunked=chunked or size is None,
+                encoding=_encoding(encoding),
+            )
+        )
+
+    def redirect_loop(self, endpoint: str, times: int | None = 1) -> Fault:
+        """
+        Answer *times* calls with a redirect to themselves, again and again.
+
+        Each answer is a 302 to the same path and query, plus a hop count
+        (``sandboxRedirect=1``, ``2``, ...) by which the sandbox knows the
+        request as part of the loop: it redirects it again without using up
+        a rule, up to 100 hops, then answers 508 Loop Detected. Every hop is
+        recorded in ``requests``. Nothing is processed (a 302 turns a POST
+        into a GET, which is redirected too).
+        """
+        return self._add(Fault(endpoint=endpoint, kind="redirect", remaining=times))
 
     def clear(self) -> None:
         """

@@ -1,6 +1,9 @@
 """
 Faults injected into the sandbox over real loopback HTTP, and what the client does about each.
 
+Hostile answers are among them: too big, without end, compressed bombs,
+redirect loops, a Retry-After of ``inf`` or the year 9999, a 10 MB message.
+
 Every scenario writes down its expected outcome (retried and succeeded,
 reconciled, or a typed error) and is checked on its own. Together they
 produce the fault table in the README: ``test_readme_fault_table_is_current``
@@ -16,6 +19,7 @@ import logging
 import os
 import pickle
 import socket
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, Final
@@ -32,6 +36,15 @@ CSV: Final = b"adid\n" + b"".join(
     f"{i:08x}-aaaa-4bbb-8ccc-{i:012x}\n".encode() for i in range(1, 21)
 )
 FAST: Final = ma.RetryPolicy(attempts=4, backoff=0.01, max_backoff=0.05)
+MiB: Final = 1024 * 1024
+GiB: Final = 1024 * MiB
+#: The client's default bound on an answer (``max_response_bytes``).
+DEFAULT_BOUND: Final = 4 * MiB
+#: The deadline of the hostile-answer scenarios: a client that read an
+#: endless body or waited out a Retry-After would end there, not at once.
+HOSTILE_TIMEOUT: Final = 5.0
+#: Seconds a call may run past its own deadline (a loaded 2-core machine).
+DEADLINE_MARGIN: Final = 1.0
 README: Final = Path(__file__).parents[2] / "README.md"
 START: Final = "<!-- fault-table:start -->"
 END: Final = "<!-- fault-table:end -->"
@@ -60,6 +73,8 @@ class Scenario:
     creates: str | None = None
     created: int = 0
     timeout: float | None = None
+    #: The client's bound on answers; None: its default.
+    max_response_bytes: int | None = None
     refused_port: bool = False
     #: Run before faults are injected; what it creates is not counted.
     seed: Seed | None = None
@@ -96,6 +111,8 @@ class Outcome:
     result_id: int | None = None
     #: Ids of the objects the call created (what a seed made is left out).
     new_ids: tuple[int, ...] = ()
+    #: Seconds the call took.
+    elapsed: float = 0.0
 
 
 def _list(acct: ma.AdAccount, reconcile: bool) -> Awaitable[object]:
@@ -127,6 +144,26 @@ def _delete_many(acct: ma.AdAccount, reconcile: bool) -> Awaitable[object]:
     return acct.customer_files.delete_many([1, 2])
 
 
+#: A customer file the scenarios of ``customer_files.get`` ask for.
+FILE_ID: Final = 4242
+
+
+def _get_file(acct: ma.AdAccount, reconcile: bool) -> Awaitable[object]:
+    return acct.customer_files.get(FILE_ID)
+
+
+async def _seed_file(sb: Sandbox, acct: ma.AdAccount) -> object:
+    return sb.seed_customer_file(ACCOUNT, file_id=FILE_ID)
+
+
+def _oversized(sb: Sandbox, *, endpoint: str, **options: Any) -> object:
+    return sb.faults.oversized(endpoint, **options)
+
+
+def _retry_after(sb: Sandbox, *, endpoint: str, value: str) -> object:
+    return sb.faults.fail_next(endpoint, status=429, code=-813, retry_after=value)
+
+
 def _spoil(sb: Sandbox, *, kind: str, endpoint: str) -> object:
     """
     Inject the one-time fault *kind*, such as ``"truncate"``, on *endpoint*.
@@ -149,6 +186,22 @@ HTML_PAGE: Final = (
     "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 "
     "Bad Gateway</h1></center><hr><center>nginx</center></body></html>"
 )
+#: A server message of 10 MB, and what an APIError keeps of it.
+HUGE_MESSAGE: Final = "x" * 10_000_000
+HUGE_MESSAGE_KEPT: Final = "x" * 4096 + "... (10,000,000 characters in all)"
+#: Retry-After values no client should honour as they are, and what each
+#: comes to: a wait past the scenarios' 5 s deadline even when capped at 10
+#: minutes (so the 429 is raised at once), or no value at all (so the
+#: client's own short backoff applies and the retry succeeds).
+HOSTILE_RETRY_AFTER: Final[list[tuple[str, str | type[BaseException]]]] = [
+    ("inf", ma.RateLimitError),
+    ("1e400", ma.RateLimitError),
+    ("Fri, 31 Dec 9999 23:59:59 GMT", ma.RateLimitError),
+    ("1e300", ma.RateLimitError),
+    ("soon", "success"),
+    ("nan", "success"),
+    ("-5", "success"),
+]
 #: Words of AmbiguousWriteError's messages.
 NOT_SENT: Final = "It was not sent again"
 MOST_LIKELY: Final = "Kakao most likely created it"
@@ -548,6 +601,123 @@ SCENARIOS: Final = [
         attempts=1,
         status=200,
     ),
+    *(
+        Scenario(
+            fault=fault,
+            call_name="customer_files.list",
+            inject=functools.partial(
+                _oversized, endpoint="customer_files.list", **options
+            ),
+            call=_list,
+            expected=ma.ResponseTooLargeError,
+            attempts=1,
+            timeout=HOSTILE_TIMEOUT,
+        )
+        for fault, options in (
+            ("answer of 64 MiB, with its Content-Length", {}),
+            ("answer without end (chunked)", {"size": None}),
+            (
+                "gzip bomb: 1 MiB that inflates to 1 GiB",
+                {"size": GiB, "encoding": "gzip"},
+            ),
+            (
+                "deflate bomb without end (chunked)",
+                {"size": None, "encoding": "deflate"},
+            ),
+        )
+    ),
+    *(
+        Scenario(
+            fault="answer of 64 MiB, with its Content-Length",
+            call_name="customer_files.upload",
+            inject=functools.partial(_oversized, endpoint="customer_files.upload"),
+            call=_upload,
+            reconcile=reconcile,
+            expected="reconciled" if reconcile else ma.AmbiguousWriteError,
+            attempts=1,
+            creates="file",
+            created=1,
+            timeout=HOSTILE_TIMEOUT,
+            cause=None if reconcile else ma.ResponseTooLargeError,
+            says="" if reconcile else "Pass reconcile=True",
+        )
+        for reconcile in (False, True)
+    ),
+    Scenario(
+        fault="redirect loop, once",
+        call_name="customer_files.list",
+        inject=lambda sb: sb.faults.redirect_loop("customer_files.list"),
+        call=_list,
+        expected="success",
+        attempts=2,
+    ),
+    Scenario(
+        fault="redirect loop, every time",
+        call_name="customer_files.list",
+        inject=lambda sb: sb.faults.redirect_loop("customer_files.list", times=None),
+        call=_list,
+        expected=ma.TransportError,
+        attempts=4,
+    ),
+    Scenario(
+        fault="redirect loop",
+        call_name="customer_files.upload",
+        inject=lambda sb: sb.faults.redirect_loop("customer_files.upload"),
+        call=_upload,
+        reconcile=True,
+        expected=ma.AmbiguousWriteError,
+        attempts=1,
+        creates="file",
+        created=0,
+        cause=ma.TransportError,
+        reconciled=True,
+        says=NOTHING_NEW,
+    ),
+    *(
+        Scenario(
+            fault=f"429 with Retry-After: {value}",
+            call_name=call_name,
+            inject=functools.partial(_retry_after, endpoint=call_name, value=value),
+            seed=seed,
+            call=call,
+            expected=expected,
+            attempts=1 if expected is ma.RateLimitError else 2,
+            timeout=HOSTILE_TIMEOUT,
+            status=429,
+            code=-813,
+            message=INJECTED,
+        )
+        for call_name, call, seed, values in (
+            ("customer_files.list", _list, None, HOSTILE_RETRY_AFTER),
+            # A rate-limited call: the 429 pauses its limiter key too.
+            ("customer_files.get", _get_file, _seed_file, HOSTILE_RETRY_AFTER[:3]),
+        )
+        for value, expected in values
+    ),
+    Scenario(
+        fault="400 with a message of 10 MB",
+        call_name="customer_files.list",
+        inject=lambda sb: sb.faults.fail_next(
+            "customer_files.list", status=400, code=-2, message=HUGE_MESSAGE
+        ),
+        call=_list,
+        expected=ma.ResponseTooLargeError,
+        attempts=1,
+    ),
+    Scenario(
+        fault="400 with a message of 10 MB, the client's bound raised to 16 MiB",
+        call_name="customer_files.list",
+        inject=lambda sb: sb.faults.fail_next(
+            "customer_files.list", status=400, code=-2, message=HUGE_MESSAGE
+        ),
+        call=_list,
+        max_response_bytes=16 * MiB,
+        expected=ma.BadRequestError,
+        attempts=1,
+        status=400,
+        code=-2,
+        message=HUGE_MESSAGE_KEPT,
+    ),
 ]
 
 
@@ -588,6 +758,9 @@ async def run(scenario: Scenario, caplog: pytest.LogCaptureFixture) -> Outcome:
         result: str
         error: BaseException | None = None
         answer: object = None
+        options: dict[str, Any] = {}
+        if scenario.max_response_bytes is not None:
+            options["max_response_bytes"] = scenario.max_response_bytes
         with caplog.at_level(logging.DEBUG):
             async with ma.MomentClient(
                 TOKEN,
@@ -595,7 +768,9 @@ async def run(scenario: Scenario, caplog: pytest.LogCaptureFixture) -> Outcome:
                 retry=FAST,
                 timeout=scenario.timeout,
                 hooks=ma.RequestHooks(on_start=started),
+                **options,
             ) as client:
+                began = time.perf_counter()
                 try:
                     answer = await scenario.call(
                         client.ad_account(ACCOUNT), scenario.reconcile
@@ -607,6 +782,7 @@ async def run(scenario: Scenario, caplog: pytest.LogCaptureFixture) -> Outcome:
                     result = "success"
                     if scenario.expected == "reconciled":
                         result = "reconciled"
+                elapsed = time.perf_counter() - began
             await asyncio.sleep(scenario.settle)
         after = _created(sb, scenario.creates)
         created = None if scenario.creates is None else len(after) - len(before)
@@ -630,6 +806,7 @@ async def run(scenario: Scenario, caplog: pytest.LogCaptureFixture) -> Outcome:
         error,
         getattr(answer, "id", None),
         tuple(sorted(set(after) - set(before))),
+        elapsed,
     )
 
 
@@ -681,7 +858,7 @@ def _expected_result(scenario: Scenario) -> str:
     ],
 )
 async def test_fault(scenario: Scenario, caplog: pytest.LogCaptureFixture) -> None:
-    """Each fault ends as written down: the outcome, the attempts, the creations, no token."""
+    """Each fault ends as written down: the outcome, the attempts, the creations, no token, in time."""
     outcome = await run(scenario, caplog)
 
     assert _expected_result(scenario) == outcome.result
@@ -689,6 +866,8 @@ async def test_fault(scenario: Scenario, caplog: pytest.LogCaptureFixture) -> No
     if scenario.creates is not None:
         assert scenario.created == outcome.created
     assert 0 == outcome.token_leaks
+    if scenario.timeout is not None:
+        assert outcome.elapsed < scenario.timeout + DEADLINE_MARGIN
 
 
 @pytest.mark.parametrize(
@@ -702,7 +881,7 @@ async def test_fault(scenario: Scenario, caplog: pytest.LogCaptureFixture) -> No
 async def test_fault_error_says_what_happened(
     scenario: Scenario, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A typed error carries the status, Kakao code and message, or what a create left behind."""
+    """A typed error carries the status, Kakao code and message, the bound passed, or what a create left behind."""
     outcome = await run(scenario, caplog)
     error = outcome.error
 
@@ -715,6 +894,11 @@ async def test_fault_error_says_what_happened(
         )
     if isinstance(error, ma.DecodeError):
         assert scenario.status == error.status
+    if isinstance(error, ma.ResponseTooLargeError):
+        assert (scenario.max_response_bytes or DEFAULT_BOUND, True) == (
+            error.limit,
+            error.maybe_sent,
+        )
     if isinstance(error, ma.AmbiguousWriteError):
         assert scenario.cause is not None
         assert isinstance(error.__cause__, scenario.cause)
