@@ -111,7 +111,10 @@ class RetryPolicy:
     connection error or one of *statuses* (429, 502, 503, 504), or when it
     failed before anything was sent, whatever its method. POST and PUT are
     never sent again once their body may have reached the server: that could
-    create a customer file or audience twice.
+    create a customer file or audience twice. A 429 is the exception: Kakao
+    refuses with it before doing anything, so a create or edit answered 429
+    is sent again too (after its rate limit's period), when its body can be
+    sent again (not a one-shot async iterable).
 
     The wait before retry *n* (1-based) is a random time between 0 and
     ``min(max_backoff, backoff * 2 ** (n - 1))`` seconds, or the server's
@@ -147,7 +150,8 @@ class RetryPolicy:
         """
         return (
             status in self.statuses
-            and method in _SAFE_METHODS
+            # A 429 says nothing was done: even a create may be sent again.
+            and (method in _SAFE_METHODS or status == 429)
             and code not in PERMANENT_CODES
         )
 

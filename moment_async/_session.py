@@ -427,17 +427,18 @@ class Session:
                 continue
             error = self._error(response)
             delay = retry.delay(attempt, _header(response, "retry-after"))
-            if status == 429 and key is not None:
-                assert limiter is not None  # noqa: S101  # a key comes with a limiter
-                assert route.rate is not None  # noqa: S101  # and with a rate
-                # Every call on the key waits, not only this one; the
-                # limiter's wait is then this call's backoff too, unless it
-                # ends past the deadline: then the call ends now, with the
-                # server's answer rather than a timeout waiting for the slot.
-                pause = max(delay, route.rate.spacing)
-                await _limiter_io(limiter.pause(key, pause), deadline, "pause")
-                if deadline is None or loop_time() + pause < deadline:
-                    delay = 0.0
+            if status == 429 and route.rate is not None:
+                # Not sooner than the documented limit allows again.
+                delay = max(delay, route.rate.spacing)
+                if key is not None:
+                    assert limiter is not None  # noqa: S101  # a key comes with a limiter
+                    # Every call on the key waits, not only this one; the
+                    # limiter's wait is then this call's backoff too, unless
+                    # it ends past the deadline: then the call ends now, with
+                    # the server's answer rather than a timeout for the slot.
+                    await _limiter_io(limiter.pause(key, delay), deadline, "pause")
+                    if deadline is None or loop_time() + delay < deadline:
+                        delay = 0.0
             if (
                 attempt < retry.attempts
                 and replayable

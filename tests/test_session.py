@@ -390,7 +390,6 @@ async def test_retries_stop_at_the_attempt_limit():
 @pytest.mark.parametrize(
     ("status", "code", "raised"),
     [
-        (429, -813, ma.RateLimitError),
         (503, -9798, ma.ServerError),
         (502, -813, ma.AmbiguousWriteError),
         (503, -813, ma.AmbiguousWriteError),
@@ -400,8 +399,8 @@ async def test_retries_stop_at_the_attempt_limit():
 async def test_post_is_never_retried_on_status(status, code, raised):
     """A create answered with a transient status is not sent again: it might exist.
 
-    A refusal (429, maintenance) is raised as it is; any other 5xx leaves
-    the create ambiguous.
+    A refusal (maintenance) is raised as it is; any other 5xx leaves the
+    create ambiguous. (A 429 is sent again: see below.)
     """
     handler = Recorder(error_response(status, code))
     spec = ma.AudienceSpec(name="a", type=ma.AudienceType.DISPLAY)
@@ -415,6 +414,32 @@ async def test_post_is_never_retried_on_status(status, code, raised):
         assert isinstance(info.value.__cause__, ma.ServerError)
         assert not info.value.reconciled
         assert "audiences.create" == info.value.call
+
+
+async def test_a_create_answered_429_is_sent_again_and_succeeds():
+    """Kakao answers 429 before doing anything: the create is sent again, not ambiguous."""
+    handler = Recorder(
+        error_response(429, -813), json_response({"id": 5, "name": "a"}, status=200)
+    )
+    spec = ma.AudienceSpec(name="a", type=ma.AudienceType.DISPLAY)
+
+    async with client_for(handler) as client:
+        created = await client.ad_account(1).audiences.create(spec)
+
+    assert 5 == created.id
+    assert 2 == len(handler.requests)
+
+
+async def test_a_create_answered_429_every_time_raises_rate_limit_error():
+    """A create refused with 429 on every attempt raises RateLimitError, not AmbiguousWriteError."""
+    handler = Recorder(error_response(429, -813))
+    spec = ma.AudienceSpec(name="a", type=ma.AudienceType.DISPLAY)
+
+    async with client_for(handler) as client:
+        with pytest.raises(ma.RateLimitError):
+            await client.ad_account(1).audiences.create(spec)
+
+    assert 3 == len(handler.requests)
 
 
 async def test_post_is_not_retried_when_body_may_have_been_sent():

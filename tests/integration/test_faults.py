@@ -20,7 +20,7 @@ import os
 import pickle
 import socket
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, Final
 
@@ -121,6 +121,15 @@ def _list(acct: ma.AdAccount, reconcile: bool) -> Awaitable[object]:
 
 def _upload(acct: ma.AdAccount, reconcile: bool) -> Awaitable[object]:
     return acct.customer_files.upload("buyers", [("a.csv", CSV)], reconcile=reconcile)
+
+
+def _upload_once(acct: ma.AdAccount, reconcile: bool) -> Awaitable[object]:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield CSV
+
+    return acct.customer_files.upload(
+        "buyers", [("a.csv", chunks())], reconcile=reconcile
+    )
 
 
 def _register(acct: ma.AdAccount, reconcile: bool) -> Awaitable[object]:
@@ -490,13 +499,25 @@ SCENARIOS: Final = [
         attempts=2,
     ),
     Scenario(
-        fault="429",
+        fault="429 (nothing was done: sent again after the 5 s limit)",
         call_name="customer_files.upload",
         inject=lambda sb: sb.faults.fail_next(
             "customer_files.upload", status=429, code=-813
         ),
         call=_upload,
         reconcile=True,
+        expected="success",
+        attempts=2,
+        creates="file",
+        created=1,
+    ),
+    Scenario(
+        fault="429 to a body from a one-shot async iterable",
+        call_name="customer_files.upload",
+        inject=lambda sb: sb.faults.fail_next(
+            "customer_files.upload", status=429, code=-813
+        ),
+        call=_upload_once,
         expected=ma.RateLimitError,
         attempts=1,
         creates="file",
