@@ -44,7 +44,7 @@ from ._multipart import MultipartBody
 from ._retry import RetryPolicy, RetryTokens, parse_retry_after
 from ._routes import Route, Scope
 from ._trace import RequestHooks, RequestStarted
-from ._transports.base import Request, Response, Timeout, Transport
+from ._transports.base import Request, Response, Timeout, Transport, too_large
 from ._types import TokenSource
 
 T = TypeVar("T")
@@ -369,26 +369,29 @@ class Session:
             event = None
             if hooks is not None:
                 event = hooks.started(name, method, self._path(url), account, attempt)
+            request = Request(
+                method=method,
+                url=url,
+                # A new dict per attempt: a sent request is never changed.
+                headers={**headers, AUTHORIZATION: authorization},
+                query=query,
+                body=body,
+                timeout=attempt_timeout,
+                max_response_bytes=self._max_response_bytes,
+            )
             started = time.perf_counter()
             try:
-                response = await self._transport.send(
-                    Request(
-                        method=method,
-                        url=url,
-                        # A new dict per attempt: a sent request is never changed.
-                        headers={**headers, AUTHORIZATION: authorization},
-                        query=query,
-                        body=body,
-                        timeout=attempt_timeout,
-                        max_response_bytes=self._max_response_bytes,
-                    )
-                )
+                response = await self._transport.send(request)
                 if (
                     self._max_response_bytes is not None
                     and len(response.body) > self._max_response_bytes
                 ):
                     # A transport of the user's that read past the bound.
-                    raise _too_large(method, url, self._max_response_bytes)
+                    raise too_large(
+                        request,
+                        self._max_response_bytes,
+                        f"it holds {len(response.body):,} bytes",
+                    )
             except TransportError as exc:
                 self._ended(event, method, url, None, exc, attempt, started, waited)
                 if self.closed:
@@ -712,15 +715,6 @@ async def _limiter_io(io: Awaitable[None], deadline: float | None, what: str) ->
             type(exc).__name__,
             exc,
         )
-
-
-def _too_large(method: str, url: str, limit: int) -> ResponseTooLargeError:
-    msg = (
-        f"the answer to {method} {url.split('?', 1)[0]} is larger than "
-        f"max_response_bytes ({limit:,} bytes); raise it on the client if the "
-        "answer is genuine"
-    )
-    return ResponseTooLargeError(msg, limit)
 
 
 def _headers(

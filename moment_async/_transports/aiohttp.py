@@ -24,11 +24,10 @@ from .._errors import (
     ConnectError,
     MomentError,
     RequestTimeoutError,
-    ResponseTooLargeError,
     TransportError,
     ValidationError,
 )
-from .base import Request, Response, Timeout
+from .base import Request, Response, Timeout, too_large
 
 #: A path made only of characters a URL path may carry as they are: such a
 #: path needs no quoting, and yarl can skip its parser for it.
@@ -405,18 +404,6 @@ class _Inflater:
         if self._zlib is not None and not self._zlib.eof:
             msg = f"the answer's {self.coding} body was cut short"
             raise TransportError(msg)
-
-
-def too_large(request: Request, limit: int, how: str) -> ResponseTooLargeError:
-    """
-    Return the error for an answer to *request* past *limit* bytes; *how* says how it showed.
-    """
-    msg = (
-        f"the answer to {request.method} {request.url.split('?', 1)[0]} is larger "
-        f"than max_response_bytes ({limit:,} bytes): {how}; raise it on the "
-        "client if the answer is genuine"
-    )
-    return ResponseTooLargeError(msg, limit)
 
 
 async def _close_stream(stream: object) -> None:

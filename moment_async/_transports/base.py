@@ -15,7 +15,7 @@ from .._constants import (
     DEFAULT_READ_TIMEOUT,
     DEFAULT_TOTAL_TIMEOUT,
 )
-from .._errors import ValidationError
+from .._errors import ResponseTooLargeError, ValidationError
 
 
 @attrs.frozen(kw_only=True)
@@ -118,6 +118,20 @@ class Response:
     status: int
     headers: Mapping[str, str] = attrs.field(factory=dict, repr=False)
     body: bytes = attrs.field(default=b"", repr=False)
+
+
+def too_large(request: Request, limit: int, how: str) -> ResponseTooLargeError:
+    """
+    Return the error for an answer to *request* past *limit* bytes; *how* says how it showed.
+
+    One message for every transport and for the session's own check.
+    """
+    msg = (
+        f"the answer to {request.method} {request.url.split('?', 1)[0]} is larger "
+        f"than max_response_bytes ({limit:,} bytes): {how}; raise it on the "
+        "client if the answer is genuine"
+    )
+    return ResponseTooLargeError(msg, limit)
 
 
 @runtime_checkable

@@ -10,8 +10,7 @@ from collections.abc import AsyncIterable, Awaitable, Callable
 import attrs
 
 from .._errors import ClientClosedError, RequestTimeoutError, TransportError
-from .aiohttp import too_large
-from .base import Request, Response
+from .base import Request, Response, too_large
 
 Handler = Callable[[Request], Awaitable[Response]]
 
