@@ -48,10 +48,15 @@ def open_regular(path: str | os.PathLike[str], what: str) -> tuple[BinaryIO, int
 
     Never blocks on what the path turns out to be. Anything but a regular
     file whose size is what it holds is refused with a ``ValidationError``
-    that starts with *what* and says what the path is.
+    that starts with *what* and says what the path is. A path that is not
+    a regular file when looked at (``stat``) is not opened at all: opening
+    a device may act. One swapped for a device or a FIFO between that look
+    and the open is opened, without blocking (``O_NONBLOCK``), then
+    refused on its descriptor, and closed, without a byte read.
     """
     try:
-        # Only a regular file is opened at all: opening a device may act.
+        # Looked at before opening: opening a device may act. The open
+        # below is checked again, on its descriptor.
         found = os.stat(path)
         regular = stat.S_ISREG(found.st_mode)
         descriptor = os.open(path, _FLAGS) if regular else None

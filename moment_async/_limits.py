@@ -17,6 +17,7 @@ from aiolimiter import AsyncLimiter
 
 from ._constants import MAX_RETRY_AFTER
 from ._errors import RateLimitError, ValidationError
+from ._validate import check_bool, check_count, check_number
 
 #: The longest period, pause or pause ceiling the limiters take, in seconds:
 #: a day. Kakao counts its limits in seconds; ``RedisLimiter`` keeps times
@@ -26,19 +27,15 @@ _LONGEST: Final = 86_400.0
 
 
 def _check_calls(instance: Rate, attribute: attrs.Attribute[int], value: int) -> None:
-    given: object = value  # checked at run time: callers may pass anything
-    if isinstance(given, bool) or not isinstance(given, int) or given < 1:
-        msg = f"a Rate's calls must be a whole number of at least 1, got {given!r}"
-        raise ValidationError(msg)
+    check_count(value, "a Rate's calls")
 
 
 def _check_period(
     instance: Rate, attribute: attrs.Attribute[float], value: float
 ) -> None:
-    given: object = value  # checked at run time: callers may pass anything
-    if not (isinstance(given, int | float) and 0 < given <= _LONGEST):
-        msg = f"a Rate's period must be more than 0 and at most {_LONGEST:g} seconds, got {given!r}"
-        raise ValidationError(msg)
+    check_number(
+        value, "a Rate's period", unit="seconds", above_zero=True, most=_LONGEST
+    )
 
 
 @attrs.frozen
@@ -123,10 +120,7 @@ def check_max_pause(value: object) -> float:
     """
     Return *value* as a limiter's pause ceiling, or raise ``ValidationError``.
     """
-    if not (isinstance(value, int | float) and 0 <= value <= _LONGEST):
-        msg = f"max_pause must be at least 0 and at most {_LONGEST:g} seconds, got {value!r}"
-        raise ValidationError(msg)
-    return float(value)
+    return check_number(value, "max_pause", unit="seconds", most=_LONGEST)
 
 
 def pause_length(seconds: float, ceiling: float) -> float:
@@ -233,13 +227,15 @@ class KeyedLimiter:
     hostile or broken answer (``Retry-After: 1e400``, a date in the year
     9999) cannot lock a customer file or an ad account for longer. The
     client reads a ``Retry-After`` up to 10 minutes, so a larger ceiling
-    only holds longer the pauses other code asks for.
+    only holds longer the pauses other code asks for. A call whose key is
+    paused past its *max_wait* raises ``TimeoutError`` at once, as
+    ``RedisLimiter`` does, rather than waiting until then.
     """
 
     def __init__(
         self, *, wait: bool = True, max_pause: float = MAX_RETRY_AFTER
     ) -> None:
-        self.wait = wait
+        self.wait = check_bool(wait, "wait")
         self._max_pause = check_max_pause(max_pause)
         self._buckets: OrderedDict[str, float | _Bucket] = OrderedDict()
         # The most keys seen by a sweep since the table was last rebuilt:
@@ -302,7 +298,8 @@ class KeyedLimiter:
 
         Raises:
             RateLimitError: ``wait`` is false and the key has no slot now.
-            TimeoutError: the slot did not come within *max_wait* seconds.
+            TimeoutError: the slot did not come within *max_wait* seconds,
+                or (at once) the key is paused past them.
             ValidationError: the call would wait and *max_wait* is NaN.
         """
         if self.try_acquire(key, rate):
@@ -319,6 +316,8 @@ class KeyedLimiter:
             self._late.add(key)
             if self.try_acquire(key, rate):
                 return False
+        if self.wait and max_wait is not None:
+            _check_in_time(key, entry, max_wait)
         buckets.move_to_end(key)
         if isinstance(entry, _Bucket):
             bucket = entry
@@ -475,6 +474,26 @@ class KeyedLimiter:
         wake = self._sweep(now, _SWEEP_BATCH)
         if self._buckets:
             self._schedule(now, now if wake <= now else max(wake, now + _SWEEP_EVERY))
+
+
+def _check_in_time(key: str, entry: float | _Bucket, max_wait: float) -> None:
+    """
+    Raise ``TimeoutError`` now if *key*'s next slot comes later than *max_wait* seconds from now.
+
+    A key paused by a 429 past the call's deadline (or, idle, spaced past
+    it) cannot give it a slot in time: the call fails at once, as
+    ``RedisLimiter``'s does, instead of waiting its whole deadline out. A
+    contended key's pause is certain; the calls queued before this one are
+    not (they may give up), so they are waited for.
+    """
+    now = time.monotonic()
+    away = (entry if isinstance(entry, float) else entry.paused_until) - now
+    if away > max_wait:
+        msg = (
+            f"the next slot of {key.split(':', 1)[0]} is {away:.3f} s away, past "
+            f"the {max_wait:.3f} s allowed"
+        )
+        raise TimeoutError(msg)
 
 
 def _on_timer(ref: weakref.ref[KeyedLimiter]) -> None:

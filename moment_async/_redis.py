@@ -24,6 +24,7 @@ from ._errors import (
     LimiterUnavailableError,
     RateLimitError,
     ValidationError,
+    bound_texts,
 )
 from ._limits import (
     KeyedLimiter,
@@ -32,6 +33,7 @@ from ._limits import (
     check_max_wait,
     pause_length,
 )
+from ._validate import check_bool, check_number
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -127,6 +129,15 @@ def _import_redis() -> Any:
     return redis
 
 
+def _check_timeout(value: object) -> float:
+    """
+    Return *value* as a limiter's *timeout*, or raise ``ValidationError``.
+    """
+    return check_number(
+        value, "timeout", unit="seconds", above_zero=True, most=_LONGEST_TIMEOUT
+    )
+
+
 def _where(kwargs: dict[str, Any]) -> str:
     """
     Say where a Redis client connects: its socket's path, or host and port.
@@ -211,8 +222,13 @@ class RedisLimiter:
     connections there; the ones of the previous loop are left to it (close
     the limiter before leaving a loop, as ``MomentClient.aclose()`` does,
     or they are closed by the garbage collector, with a ResourceWarning). A
-    limiter on a given client whose connections belong to another loop
-    raises ``EventLoopError``: make one client, and one limiter, per loop.
+    limiter on a given client is not so: the call that meets one of the
+    client's connections opened in another loop raises ``EventLoopError``,
+    nothing sent; redis-py then drops that connection, so the next call
+    opens a new one in this loop and goes through. Any other connection of
+    the old loop stays in the client's pool: the call that takes it fails
+    the same way, and so does the client's own ``aclose()`` in the new
+    loop while it is there. Make one client, and one limiter, per loop.
 
     A 429 pauses the key for every process (``pause``); calls that other
     processes had already queued keep their slots, as they do not ask
@@ -252,14 +268,11 @@ class RedisLimiter:
         if not isinstance(given, str):
             msg = f"key_prefix must be a string, got {type(given).__name__}"
             raise ValidationError(msg)
-        if not 0 <= margin < 60:
+        if check_number(margin, "margin", unit="seconds") >= 60:
             msg = f"margin must be at least 0 and less than 60 seconds, got {margin!r}"
             raise ValidationError(msg)
-        if not 0 < timeout <= _LONGEST_TIMEOUT:
-            msg = f"timeout must be more than 0 and at most {_LONGEST_TIMEOUT:g} seconds, got {timeout!r}"
-            raise ValidationError(msg)
-        self.wait = wait
-        self._timeout = float(timeout)
+        self.wait = check_bool(wait, "wait")
+        self._timeout = _check_timeout(timeout)
         self._max_pause = check_max_pause(max_pause)
         #: Where Redis is, for ``repr``: host and port, or a socket's path.
         pool = getattr(redis, "connection_pool", None)
@@ -275,6 +288,7 @@ class RedisLimiter:
             module.RedisError,
             OSError,
         )
+        fallback = check_bool(fallback, "fallback")
         self._local = KeyedLimiter(wait=wait, max_pause=max_pause) if fallback else None
         #: Whether Redis failed and the in-process limits stand in (fallback).
         self._down = False
@@ -319,9 +333,9 @@ class RedisLimiter:
                 ``unix://`` URL.
         """
         module = _import_redis()
+        backstop = _check_timeout(timeout) + _SOCKET_BACKSTOP
 
         def connect() -> Redis:
-            backstop = timeout + _SOCKET_BACKSTOP
             redis: Redis = module.asyncio.Redis.from_url(
                 url, socket_timeout=backstop, socket_connect_timeout=backstop
             )
@@ -366,8 +380,9 @@ class RedisLimiter:
                 (nothing was reserved), or Redis did not answer within them
                 (without fallback).
             LimiterUnavailableError: Redis did not answer (without fallback).
-            EventLoopError: the given Redis client's connections belong to
-                another event loop.
+            EventLoopError: the given Redis client's connection taken for
+                this call belongs to another event loop (redis-py drops it:
+                a later call may go through).
             ValidationError: *max_wait* is NaN.
         """
         check_max_wait(max_wait)
@@ -555,6 +570,8 @@ class RedisLimiter:
             if scope.expired():
                 self._unreachable(f"no answer within {self._timeout:g} s", exc)
             else:
+                # A Redis error reply may quote the server at any length.
+                bound_texts(exc)
                 self._unreachable(f"{type(exc).__name__}: {exc}", exc)
             return None
         except RuntimeError as exc:

@@ -5,16 +5,18 @@ Which failed calls are tried again, and how long to wait before each try.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import random
+import re
 import time
+from collections.abc import Iterable
 from email.utils import parsedate_to_datetime
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
 from ._constants import MAX_RETRY_AFTER
-from ._errors import PERMANENT_CODES, TransportError
+from ._errors import PERMANENT_CODES, TransportError, ValidationError
+from ._validate import check_count, check_number
 
 _SAFE_METHODS: Final = frozenset({"GET", "DELETE"})
 _RETRY_STATUSES: Final = frozenset({429, 502, 503, 504})
@@ -22,12 +24,60 @@ _RETRY_STATUSES: Final = frozenset({429, 502, 503, 504})
 #: obsolete forms about as many), seconds far fewer. A longer value is
 #: neither, and is not parsed at all.
 _RETRY_AFTER_CHARS: Final = 64
+#: delay-seconds (RFC 9110: ``1*DIGIT``), a decimal fraction taken too (a
+#: proxy may send "0.5"): ASCII digits only, so no sign, exponent, "inf",
+#: underscore, nor the digits of other scripts that float() would take.
+_DELAY_SECONDS: Final = re.compile(r"[0-9]+(?:\.[0-9]+)?").fullmatch
 #: The most times the backoff is doubled: 2.0 ** 1024 is past a float.
 _DOUBLINGS: Final = 1023
-#: Seconds a backoff may be: finite, never negative.
-_SECONDS: Final = attrs.validators.and_(
-    attrs.validators.ge(0.0), attrs.validators.lt(math.inf)
-)
+
+
+def _seconds(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    # A backoff: finite, never negative, and no bool.
+    check_number(value, attribute.name, unit="seconds")
+
+
+def _share(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    # Tokens given back: finite, never negative, and no bool.
+    check_number(value, attribute.name)
+
+
+def _capacity(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    check_number(value, attribute.name, above_zero=True)
+
+
+def _attempts(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    check_count(value, attribute.name)
+
+
+def _statuses(value: Iterable[int]) -> frozenset[int]:
+    """
+    Return *value* as a frozenset of HTTP statuses, or raise ``ValidationError``.
+    """
+    given: object = value  # checked at run time: callers may pass anything
+    if isinstance(given, str | bytes) or not isinstance(given, Iterable):
+        raise _bad_statuses(type(given).__name__)
+    items = list(given)
+    for item in items:
+        if (
+            isinstance(item, bool)
+            or not isinstance(item, int)
+            or not 100 <= item <= 599
+        ):
+            raise _bad_statuses(repr(item)[:40])
+    return frozenset(items)
+
+
+def _bad_statuses(shown: str) -> ValidationError:
+    return ValidationError(
+        f"statuses must be a set of HTTP statuses (whole numbers from 100 to 599), got {shown}"
+    )
+
+
+def _budget(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, RetryBudget):
+        msg = f"budget must be a RetryBudget or None, got {type(value).__name__}"
+        raise ValidationError(msg)
 
 
 @attrs.frozen(kw_only=True)
@@ -46,9 +96,9 @@ class RetryBudget:
         RetryPolicy(budget=None)  # no budget: every call retries on its own
     """
 
-    capacity: float = attrs.field(default=100.0, validator=attrs.validators.gt(0))
-    per_success: float = attrs.field(default=0.1, validator=attrs.validators.ge(0))
-    per_second: float = attrs.field(default=1.0, validator=attrs.validators.ge(0))
+    capacity: float = attrs.field(default=100.0, validator=_capacity)
+    per_success: float = attrs.field(default=0.1, validator=_share)
+    per_second: float = attrs.field(default=1.0, validator=_share)
 
 
 class RetryTokens:
@@ -119,23 +169,26 @@ class RetryPolicy:
     The wait before retry *n* (1-based) is a random time between 0 and
     ``min(max_backoff, backoff * 2 ** (n - 1))`` seconds, or the server's
     ``Retry-After`` when it sends one, read up to a ceiling of 10 minutes
-    (``MAX_RETRY_AFTER``): a longer, infinite or far-future one waits 10
-    minutes, so one hostile answer cannot stall a call (nor, through the
-    limiter, its key) for days. *attempts* counts the first try; the
-    client's total timeout bounds the whole series. An answer whose Kakao
-    code is a permanent refusal (a bad parameter, no permission, a quota, a
-    bad token) is never retried, whatever its status. *budget* caps the
-    retries of the whole client (see ``RetryBudget``)::
+    (``MAX_RETRY_AFTER``): a longer or far-future one waits 10 minutes, so
+    one hostile answer cannot stall a call (nor, through the limiter, its
+    key) for days, and one that is neither ASCII digits nor an HTTP date
+    (``inf``, ``1e3``, ``-5``) is ignored. *attempts* counts the first try
+    (a whole number from 1); the client's total timeout bounds the whole
+    series. An answer whose Kakao code is a permanent refusal (a bad
+    parameter, no permission, a quota, a bad token) is never retried,
+    whatever its status. *budget* caps the retries of the whole client (see
+    ``RetryBudget``). A field that cannot mean what it says (``attempts=1.5``,
+    ``backoff=nan``, ``statuses={"429"}``) is a ``ValidationError``::
 
         MomentClient(token, retry=RetryPolicy(attempts=6, max_backoff=30))
         MomentClient(token, retry=RetryPolicy.never())
     """
 
-    attempts: int = attrs.field(default=4, validator=attrs.validators.ge(1))
-    backoff: float = attrs.field(default=0.5, validator=_SECONDS)
-    max_backoff: float = attrs.field(default=8.0, validator=_SECONDS)
-    statuses: frozenset[int] = _RETRY_STATUSES
-    budget: RetryBudget | None = RetryBudget()
+    attempts: int = attrs.field(default=4, validator=_attempts)
+    backoff: float = attrs.field(default=0.5, validator=_seconds)
+    max_backoff: float = attrs.field(default=8.0, validator=_seconds)
+    statuses: frozenset[int] = attrs.field(default=_RETRY_STATUSES, converter=_statuses)
+    budget: RetryBudget | None = attrs.field(default=RetryBudget(), validator=_budget)
 
     @classmethod
     def never(cls) -> RetryPolicy:
@@ -183,20 +236,19 @@ def parse_retry_after(value: str) -> float | None:
     """
     Read a ``Retry-After`` header: seconds, or an HTTP date; ``None`` if neither.
 
-    The seconds lie between 0 and ``MAX_RETRY_AFTER`` (10 minutes): a
-    negative number or a past date gives 0, and a larger number, an
-    infinite one or a date further ahead (up to the year 9999) gives 10
-    minutes. NaN, text, and anything longer than an HTTP date give
-    ``None``.
+    Seconds are ASCII digits, as RFC 9110 writes them, with a decimal
+    fraction taken too; spaces and tabs around them are dropped. The
+    result lies between 0 and ``MAX_RETRY_AFTER`` (10 minutes): a past
+    date gives 0, and a larger number or a date further ahead (up to the
+    year 9999) gives 10 minutes. Anything else (a sign, an exponent,
+    ``inf``, ``nan``, other digits than ASCII, text) and anything longer
+    than an HTTP date gives ``None``: the header is ignored.
     """
     if len(value) > _RETRY_AFTER_CHARS:
         return None
-    seconds: float | None
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = _seconds_until(value)
-    if seconds is None or math.isnan(seconds):
+    text = value.strip(" \t")
+    seconds = float(text) if _DELAY_SECONDS(text) else _seconds_until(value)
+    if seconds is None:
         return None
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 

@@ -26,8 +26,9 @@ from tests.models._decoding import decoding_session
 #: The range of the API's Long (a Java long).
 INT64_MIN: Final = -(2**63)
 INT64_MAX: Final = 2**63 - 1
-#: What the API documents as a Long, written as a string of decimal digits.
-DECIMAL: Final = re.compile(r"-?[0-9]{1,19}")
+#: What the API documents as a Long, written as a string of decimal digits:
+#: canonical, so without leading zeros, and no minus before a zero.
+DECIMAL: Final = re.compile(r"-?[1-9][0-9]{0,18}|0")
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +98,7 @@ def test_a_float_is_never_an_integer(session, number):
 @example(text="+7")
 @example(text=" 7 ")
 def test_a_string_is_an_integer_only_when_it_spells_one_in_range(session, text):
-    """A string decodes to int(text) when it is plain decimal digits in range, else DecodeError."""
+    """A string decodes to int(text) when it is canonical decimal digits in range, else DecodeError."""
     outcome = decode_id(session, orjson.dumps(text))
 
     if DECIMAL.fullmatch(text) and INT64_MIN <= int(text) <= INT64_MAX:

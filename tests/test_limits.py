@@ -630,8 +630,46 @@ async def test_a_key_paused_by_a_hostile_answer_is_usable_after_the_ceiling(
 
     waited = await limiter.acquire("file:1", rate, max_wait=2.0)
 
+    # A key still paused would end in TimeoutError, at once or at max_wait.
     assert True is waited
-    assert 0.2 - EPSILON <= time.monotonic() - started < 0.2 + 0.3
+    assert 0.2 - EPSILON <= time.monotonic() - started < 0.2 + 1.5
+
+
+@pytest.mark.parametrize(
+    "contended", [pytest.param(False, id="idle"), pytest.param(True, id="contended")]
+)
+async def test_a_key_paused_past_the_deadline_times_out_at_once(contended):
+    """A key paused for 600 s against a max_wait of 60 s raises TimeoutError at once, as RedisLimiter does, not after 60 s."""
+    limiter = ma.KeyedLimiter()
+    rate = ma.Rate(1, 0.05)
+    if contended:
+        await asyncio.gather(*(limiter.acquire("file:1", rate) for _ in range(2)))
+        assert isinstance(limiter._buckets["file:1"], _limits._Bucket)
+    await limiter.pause("file:1", 600)
+    started = time.monotonic()
+
+    # The outer bound ends the old wait of 60 s; it must not be what ends this one.
+    async with asyncio.timeout(5):
+        with pytest.raises(TimeoutError) as caught:
+            await limiter.acquire("file:1", rate, max_wait=60)
+    elapsed = time.monotonic() - started
+
+    assert elapsed < 1.0
+    assert "the next slot of file is 600" in str(caught.value)
+    assert "s away, past the 60.000 s allowed" in str(caught.value)
+
+
+async def test_a_key_paused_within_the_deadline_is_waited_for():
+    """A pause that ends before max_wait is waited out, and the slot taken."""
+    limiter = ma.KeyedLimiter()
+    rate = ma.Rate(1, 0.05)
+    await limiter.pause("file:1", 0.2)
+    started = time.monotonic()
+
+    waited = await limiter.acquire("file:1", rate, max_wait=0.5)
+
+    assert True is waited
+    assert 0.2 - EPSILON <= time.monotonic() - started
 
 
 @pytest.mark.parametrize(
@@ -659,12 +697,25 @@ async def test_a_pause_of_no_time_pauses_nothing(seconds):
         pytest.param(math.inf, id="inf"),
         pytest.param(86_401, id="over-a-day"),
         pytest.param("600", id="text"),
+        pytest.param(True, id="bool"),
     ],
 )
 def test_a_ceiling_outside_zero_to_a_day_is_refused(max_pause):
-    """max_pause must be a number of seconds from 0 to a day."""
-    with pytest.raises(ma.ValidationError, match="max_pause"):
+    """max_pause must be a number of seconds from 0 to a day, and a bool is none."""
+    with pytest.raises(ma.ValidationError) as caught:
         ma.KeyedLimiter(max_pause=max_pause)
+
+    assert str(caught.value).startswith(
+        "max_pause must be a finite number of seconds, at least 0 and at most 86,400, got "
+    )
+
+
+def test_wait_must_be_a_bool():
+    """KeyedLimiter(wait=...) takes True or False, not a truthy string."""
+    with pytest.raises(
+        ma.ValidationError, match=r"^wait must be True or False, got 'no'$"
+    ):
+        ma.KeyedLimiter(wait="no")  # type: ignore[arg-type]  # the point: refused
 
 
 @pytest.mark.parametrize(
@@ -679,12 +730,21 @@ def test_a_ceiling_outside_zero_to_a_day_is_refused(max_pause):
         pytest.param(1, math.inf, id="inf-period"),
         pytest.param(1, 86_401.0, id="period-over-a-day"),
         pytest.param(1, "5", id="text-period"),
+        pytest.param(1, True, id="bool-period"),
+        pytest.param(1, False, id="false-period"),
     ],
 )
 def test_a_rate_outside_its_bounds_is_refused(calls, period):
-    """A Rate needs at least one whole call per period of more than 0 s and at most a day."""
-    with pytest.raises(ma.ValidationError, match="Rate"):
+    """A Rate needs at least one whole call per period of more than 0 s and at most a day; a bool is neither."""
+    with pytest.raises(ma.ValidationError) as caught:
         ma.Rate(calls, period)
+
+    assert str(caught.value).startswith(
+        "a Rate's period must be a finite number of seconds, more than 0 and "
+        "at most 86,400, got "
+        if period != 5.0
+        else "a Rate's calls must be a whole number of at least 1, got "
+    )
 
 
 async def test_a_nan_max_wait_is_refused():

@@ -4,6 +4,7 @@ The moment-async adid commands, run in a subprocess on files in a temporary dire
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,45 @@ async def test_input_errors_exit_2_with_one_line(workdir: Path, args, message):
     assert message in run.err
     assert "Traceback" not in run.err
     assert 1 == len(run.err.strip().splitlines())
+
+
+@pytest.fixture
+def undecodable(tmp_path: Path) -> Path:
+    """
+    A directory whose name is not UTF-8 (byte 0xFF), holding in.csv with one ID and one bad row.
+    """
+    folder = Path(os.fsdecode(bytes(tmp_path) + b"/raw-\xff"))
+    folder.mkdir()
+    (folder / "in.csv").write_text(ADIDS[0] + "\noops\n")
+    return folder
+
+
+@pytest.mark.parametrize(
+    "action",
+    [pytest.param("check", id="check"), pytest.param("clean", id="clean"), pytest.param("split", id="split")],
+)  # fmt: skip
+async def test_json_keeps_a_path_that_is_not_utf8_exact(undecodable: Path, action):
+    """--json shows a file name that is not UTF-8 as \\udcff escapes, which read back to the very same path; no traceback."""
+    source = undecodable / "in.csv"
+    if action == "split":
+        await cli("adid", "clean", str(source), str(undecodable / "clean.csv"))
+        source = undecodable / "clean.csv"
+    extra = {"check": [], "clean": [str(undecodable / "out.csv")], "split": [str(undecodable / "parts")]}  # fmt: skip
+
+    run = await cli("adid", action, str(source), *extra[action], "--json")
+
+    assert "Traceback" not in run.err
+    assert "\\udcff" in run.out
+    data = run.json()
+    assert isinstance(data, dict)
+    found = {
+        "check": lambda: data["invalidRows"][0]["file"],
+        "clean": lambda: data["path"],
+        "split": lambda: data["requests"][0][0],
+    }[action]()
+    expected = {
+        "check": source,
+        "clean": undecodable / "out.csv",
+        "split": undecodable / "parts" / "part-0001.csv",
+    }[action]
+    assert os.fsencode(expected) == os.fsencode(found)

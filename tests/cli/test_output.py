@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from moment_async._cli._output import ProgressBar, as_json
+from moment_async._cli._output import ProgressBar, as_json, dump_json
 from moment_async._cli._waiting import with_elapsed_bar
 from moment_async._convert import make_converter
 from moment_async.models import BulkDeleteResult, CustomerFileTargeting
@@ -38,6 +38,21 @@ def test_json_output_keeps_the_fields_the_sdk_leaves_out():
     assert expected == json.loads(out.getvalue())
     assert {} == make_converter().unstructure(BulkDeleteResult())
     assert {"id": 7} == make_converter().unstructure(CustomerFileTargeting(id=7))
+
+
+@pytest.mark.parametrize(
+    "indent", [pytest.param(True, id="indented"), pytest.param(False, id="one-line")]
+)
+def test_a_lone_surrogate_is_written_as_its_escape_in_the_same_layout(indent):
+    """A lone surrogate (a file name that is not UTF-8) is written as its \\u escape, laid out as orjson would, and reads back the same."""
+    data = {"path": "raw-\udcff/in.csv", "rows": [1, 2], "ok": True, "none": None}
+    out, plain = io.StringIO(), io.StringIO()
+
+    dump_json(data, out, indent=indent)
+    dump_json({**data, "path": "raw-X/in.csv"}, plain, indent=indent)
+
+    assert plain.getvalue().replace("X", "\\udcff") == out.getvalue()
+    assert data == json.loads(out.getvalue())
 
 
 async def test_elapsed_bar_counts_seconds_and_ends_its_line():

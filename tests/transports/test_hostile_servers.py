@@ -33,6 +33,7 @@ import aiohttp
 import pytest
 
 import moment_async as ma
+from moment_async._errors import MAX_ERROR_TEXT
 
 MB: Final = 1024 * 1024
 GB: Final = 1024 * MB
@@ -50,6 +51,11 @@ MOST_SECONDS: Final = 60.0
 SENT_BOUND: Final = 64 * MB
 #: The margin for a noisy two-core machine on anything timed.
 SLACK: Final = 1.0
+#: The bound on refusing a huge, endless or bomb answer, or a huge head: it
+#: takes a fraction of a second, but pushes megabytes through loopback and
+#: a parser, which a loaded 2-core machine may slow several times. Reading
+#: it all would take far longer (an endless body: until the 60 s deadline).
+HEAVY: Final = 5.0
 #: The peak memory growth allowed a child refusing a hostile answer.
 RSS_BOUND: Final = 32 * MB
 #: Open descriptors the child may hold above its baseline once calls end.
@@ -599,7 +605,7 @@ async def test_an_answer_past_the_bound_is_refused_early(transport, behaviour, h
         "the answer is genuine"
     ) == str(info.value)
     assert server.sent < SENT_BOUND
-    assert elapsed < SLACK
+    assert elapsed < HEAVY
 
 
 @pytest.mark.parametrize(
@@ -664,12 +670,16 @@ async def test_without_a_bound_the_whole_answer_is_read(transport):
         pytest.param(encoded("gzip, gzip", compress("gzip", compress("gzip", b"[]"))), r"Content-Encoding 'gzip, gzip'", id="stacked"),
         pytest.param(encoded("gzip", b"\x1f\x8b\x08\x00garbage-garbage"), r"the answer's gzip body is corrupt", id="corrupt"),
         pytest.param(encoded("gzip", compress("gzip", FITS)[:-12]), r"the answer's gzip body was cut short", id="cut-short"),
+        pytest.param(encoded("gzip", compress("gzip", b"[1,") + compress("gzip", b"2]")), r"the answer's gzip body goes on after the end of its compressed data", id="second-gzip-member"),
+        pytest.param(encoded("gzip", compress("gzip", b"[]") + b"garbage", framing="chunked"), r"the answer's gzip body goes on after the end", id="gzip-then-garbage"),
+        pytest.param(encoded("deflate", compress("deflate", b"[]") + b"\x00"), r"the answer's deflate body goes on after the end", id="deflate-then-a-byte"),
+        pytest.param(encoded("deflate", compress("raw", b"[]") + b"[]", framing="close"), r"the answer's deflate body goes on after the end", id="raw-deflate-then-more"),
     ],
 )  # fmt: skip
 async def test_an_answer_that_cannot_be_decoded_is_a_transport_error(
     transport, behaviour, message
 ):
-    """An unknown, stacked, corrupt or truncated content coding is a TransportError saying which."""
+    """An unknown, stacked, corrupt, truncated or overlong content coding is a TransportError saying which."""
     async with hostile(coded=behaviour) as server:
         with pytest.raises(ma.TransportError, match=message) as info:
             await transport.send(transport_request(server.url("coded")))
@@ -713,7 +723,7 @@ async def test_an_oversized_head_is_refused(transport, behaviour):
         with pytest.raises(ma.TransportError, match="failed: ClientResponseError"):
             await transport.send(transport_request(server.url("head")))
 
-    assert time.monotonic() - started < SLACK
+    assert time.monotonic() - started < HEAVY
 
 
 @pytest.mark.parametrize(
@@ -775,6 +785,68 @@ async def test_a_body_cut_short_is_a_transport_error(transport, behaviour):
             await transport.send(transport_request(server.url("cut")))
 
     assert ma.TransportError is type(info.value)
+
+
+def past_length(size: int = 256 * 1024) -> Behaviour:
+    """
+    Declare a body of 2 bytes and send *size* more after it on a kept-alive connection.
+    """
+
+    async def behave(exchange: Exchange) -> None:
+        if await exchange.answer_head(200, {"Content-Length": "2"}, close=False):
+            await exchange.write(b"[]" + b"x" * size)
+            await exchange.until_ended()
+
+    return behave
+
+
+def bad_location(size: int = 8000) -> Behaviour:
+    """
+    Redirect to a Location of *size* characters that is no URL.
+    """
+
+    async def behave(exchange: Exchange) -> None:
+        fields = {"Location": "http://[" + "x" * size, "Content-Length": "0"}
+        await exchange.answer_head(307, fields)
+
+    return behave
+
+
+def error_texts(error: BaseException) -> Iterator[str]:
+    """
+    Yield every text an error keeps: its own, its args' and attributes', down its chain.
+    """
+    seen: list[BaseException] = []
+    pending: list[BaseException | None] = [error]
+    while pending:
+        item = pending.pop()
+        if item is None or any(item is done for done in seen):
+            continue
+        seen.append(item)
+        yield str(item)
+        yield repr(item)
+        yield from (arg for arg in item.args if isinstance(arg, str))
+        yield from (v for v in vars(item).values() if isinstance(v, str))
+        pending += [item.__cause__, item.__context__]
+
+
+@pytest.mark.parametrize(
+    "behaviour",
+    [
+        pytest.param(past_length(), id="body-past-content-length"),
+        pytest.param(bad_location(), id="huge-bad-location"),
+    ],
+)
+async def test_a_transport_error_keeps_a_bounded_text(transport, behaviour):
+    """A TransportError built from a server's bytes, and every aiohttp error it chains, keeps at most an excerpt of them."""
+    async with hostile(hostile=behaviour) as server:
+        with pytest.raises(ma.TransportError) as info:
+            await transport.send(transport_request(server.url("hostile")))
+
+    longest = max(len(text) for text in error_texts(info.value))
+    assert ma.TransportError is type(info.value)
+    assert "characters in all)" in str(info.value)
+    assert longest < MAX_ERROR_TEXT + 1000
 
 
 # Memory, in a child process.
