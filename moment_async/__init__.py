@@ -8,6 +8,11 @@ Async Python SDK for the Kakao Moment Customer file and Audience APIs.
     async with ma.MomentClient(token="...") as client:
         acct = client.ad_account(27429)
         files = await acct.customer_files.list()
+
+Every name a user writes is here. The models and their enums live in
+``moment_async.models``, their one home; ``moment_async.CustomerFile`` is
+the very same class as ``moment_async.models.CustomerFile``, re-exported
+for short imports, never a copy.
 """
 
 from __future__ import annotations
@@ -19,6 +24,10 @@ from ._bulk import (
 from ._client import (
     AdAccount,
     MomentClient,
+)
+from ._data import (
+    from_data,
+    to_data,
 )
 from ._errors import (
     AmbiguousWriteError,
@@ -37,6 +46,7 @@ from ._errors import (
     RequestTimeoutError,
     ResourceFailedError,
     ResponseTooLargeError,
+    RouteNotFoundError,
     ServerError,
     TransportError,
     ValidationError,
@@ -56,6 +66,7 @@ from ._retry import (
 )
 from ._routes import (
     Route,
+    Scope,
 )
 from ._trace import (
     RequestEnded,
@@ -69,6 +80,12 @@ from ._transports import (
     Response,
     Timeout,
     Transport,
+)
+from ._types import (
+    ByteSource,
+    FileInput,
+    ProgressCallback,
+    TokenSource,
 )
 from ._version import (
     __version__,
@@ -108,6 +125,13 @@ from .models import (
     TransformStatus,
     WireEnum,
 )
+from .resources import (
+    Audiences,
+    AudiencesWithRawResponse,
+    CustomerFiles,
+    CustomerFilesWithRawResponse,
+    RawResponse,
+)
 
 __all__ = [
     "APIError",
@@ -124,9 +148,12 @@ __all__ = [
     "AudienceStatus",
     "AudienceSummary",
     "AudienceType",
+    "Audiences",
+    "AudiencesWithRawResponse",
     "AuthenticationError",
     "BadRequestError",
     "BulkDeleteResult",
+    "ByteSource",
     "Campaign",
     "CampaignType",
     "CampaignTypeGoal",
@@ -137,10 +164,13 @@ __all__ = [
     "CustomerFileStatus",
     "CustomerFileTargeting",
     "CustomerFileUpload",
+    "CustomerFiles",
+    "CustomerFilesWithRawResponse",
     "DecodeError",
     "Depth2Location",
     "Depth3Location",
     "EventLoopError",
+    "FileInput",
     "FileType",
     "Goal",
     "KeyedLimiter",
@@ -153,8 +183,10 @@ __all__ = [
     "MomentError",
     "NotFoundError",
     "PermissionDeniedError",
+    "ProgressCallback",
     "Rate",
     "RateLimitError",
+    "RawResponse",
     "RedisLimiter",
     "RegistrationType",
     "Request",
@@ -168,6 +200,8 @@ __all__ = [
     "RetryBudget",
     "RetryPolicy",
     "Route",
+    "RouteNotFoundError",
+    "Scope",
     "SelectionType",
     "ServerError",
     "SyncAppTargeting",
@@ -175,6 +209,7 @@ __all__ = [
     "TalkChannelTargeting",
     "Targeting",
     "Timeout",
+    "TokenSource",
     "TrackerTargeting",
     "TransformStatus",
     "Transport",
@@ -184,6 +219,8 @@ __all__ = [
     "WireEnum",
     "__version__",
     "adid",
+    "from_data",
     "models",
     "testing",
+    "to_data",
 ]

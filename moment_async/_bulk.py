@@ -11,6 +11,7 @@ from typing import Final, Generic, TypeVar
 import attrs
 
 from ._errors import ValidationError
+from ._types import ProgressCallback
 from ._validate import check_callback, check_id
 
 T = TypeVar("T")
@@ -93,7 +94,7 @@ async def run_each(
     fn: Callable[[V], Awaitable[T]],
     *,
     concurrency: object = DEFAULT_CONCURRENCY,
-    progress: Callable[[int, int], None] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> list[AccountResult[T]]:
     """
     Await ``fn(view(id))`` for each id, at most *concurrency* at once.
@@ -103,7 +104,8 @@ async def run_each(
     workers pulls ids from one iterator, so 100,000 accounts cost
     *concurrency* tasks, not 100,000. A job's ``Exception`` is kept as its
     result; anything else (cancellation, ``KeyboardInterrupt``, an error of
-    *progress*) cancels the jobs still running and propagates.
+    *progress*, raised as itself) cancels the jobs still running and
+    propagates.
     """
     ids = check_accounts(account_ids)
     workers = check_id(concurrency, "concurrency")
@@ -141,6 +143,7 @@ async def run_each(
 
     if progress is not None:
         progress(0, total)
+    failure: BaseException | None = None
     try:
         async with asyncio.TaskGroup() as group:
             for _ in range(min(workers, total)):
@@ -148,6 +151,10 @@ async def run_each(
     except BaseExceptionGroup as failed:
         # Jobs' Exceptions are results, so only progress can fail a worker:
         # give the caller its own exception, not a group of one.
-        raise failed.exceptions[0] from None
+        failure = failed.exceptions[0]
+    if failure is not None:
+        # Raised outside the handler: the callback's exception keeps its
+        # own cause and context, with no group chained to it.
+        raise failure
     # Every slot is filled: each id was taken by a worker that finished it.
     return results  # type: ignore[return-value]  # no None is left (see above)

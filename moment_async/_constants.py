@@ -12,6 +12,13 @@ from ._version import __version__
 BASE_URL: Final = "https://apis.moment.kakao.com/openapi/v4"
 USER_AGENT: Final = f"moment-async/{__version__}"
 
+#: Environment variables a ``MomentClient`` reads when its argument is not
+#: given: the business token, the API root (a sandbox's, say), and the
+#: switch that prints the library's log lines (``debug`` or ``info``).
+TOKEN_ENV: Final = "MOMENT_TOKEN"  # noqa: S105  # a variable name, not a token
+BASE_URL_ENV: Final = "MOMENT_BASE_URL"
+LOG_ENV: Final = "MOMENT_LOG"
+
 #: Seconds a whole call may take, limiter waits and retries included.
 DEFAULT_TOTAL_TIMEOUT: Final = 60.0
 #: Seconds to open a TCP + TLS connection.
@@ -32,17 +39,15 @@ DEFAULT_MAX_RESPONSE_BYTES: Final = 4 * 1024 * 1024
 #: 10 minutes, so one bad header cannot lock an ad account or a customer file
 #: for days. A call still gives up at its own deadline.
 MAX_RETRY_AFTER: Final = 600.0
-#: Characters of a server's error message (or detail message) kept on an
-#: ``APIError``; a longer one is cut, with its full length noted.
-MAX_ERROR_TEXT: Final = 4096
 
 #: aiohttp allows 100 connections by default; a fan-out over many ad accounts
 #: needs more, and every call goes to the same host.
 DEFAULT_MAX_CONNECTIONS: Final = 512
 
-#: Seconds ``wait_until_ready`` waits at most by default: Kakao extracts a
-#: customer file's population "within 6 hours"; ten minutes more for the polls.
-DEFAULT_READY_TIMEOUT: Final = 6 * 3600.0 + 600.0
+#: Seconds ``wait_until_ready`` waits at most by default (its *max_wait*):
+#: Kakao extracts a customer file's population "within 6 hours"; ten minutes
+#: more for the polls.
+DEFAULT_MAX_WAIT: Final = 6 * 3600.0 + 600.0
 #: Seconds between the polls of ``wait_until_ready``: the documented limit of
 #: the customer file detail call, one every 5 s per file.
 DEFAULT_POLL_INTERVAL: Final = 5.0
@@ -56,5 +61,8 @@ CSV_CONTENT_TYPE: Final = "text/csv"
 
 #: Documented limits of a customer file upload.
 MAX_UPLOAD_FILES: Final = 10
-MAX_UPLOAD_BYTES: Final = 200 * 1024 * 1024
+#: "200 MB" in the documents, read as 200,000,000 bytes: an upload refused at
+#: once is better than one Kakao refuses after 200 MiB went over the wire.
+#: The default of ``MomentClient(max_upload_bytes=...)``.
+MAX_UPLOAD_BYTES: Final = 200_000_000
 MAX_NAME_LENGTH: Final = 50

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 import types
 import typing
-from collections.abc import Callable
-from typing import Any, Final, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, Final, Literal, TypeVar
 
 import attrs
 import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 
+from ._errors import bounded_text
 from .models import (
     Audience,
     AudienceSpec,
@@ -28,6 +30,7 @@ from .models import (
     CustomerFileUpload,
     Location,
     Targeting,
+    WireEnum,
 )
 
 T = TypeVar("T")
@@ -67,7 +70,10 @@ def to_camel(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-def _wire_names(cl: type, field: str) -> tuple[str, ...]:
+def wire_names(cl: type, field: str) -> tuple[str, ...]:
+    """
+    Return the wire spellings of *field* of *cl*: the documented one first.
+    """
     for klass in cl.__mro__:
         names = _WIRE_NAMES.get((klass, field))
         if names is not None:
@@ -86,17 +92,30 @@ def _structure_datetime(value: object, _: object) -> dt.datetime:
         try:
             parsed = dt.datetime.fromisoformat(value + "+09:00")
         except ValueError:
-            parsed = dt.datetime.fromisoformat(value)
+            parsed = _read_date(value)
         else:
             if parsed.tzinfo is not None:
                 return parsed
-            parsed = dt.datetime.fromisoformat(value)
+            parsed = _read_date(value)
     elif isinstance(value, dt.datetime):
         parsed = value
     else:
-        msg = f"expected a date string, got {type(value).__name__}"
+        msg = f"expected {_DATE_ALLOWED}, got {_show(value)}"
         raise TypeError(msg)
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=KST)
+
+
+#: What a date field takes, for the refusals.
+_DATE_ALLOWED: Final = "a date and time such as '2024-02-06T00:03:59'"
+
+
+def _read_date(value: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        # fromisoformat's own message quotes the whole string: a megabyte, maybe.
+        msg = f"expected {_DATE_ALLOWED}, got {_show(value)}"
+        raise ValueError(msg) from None
 
 
 def _structure_optional_datetime(value: object, _: object) -> dt.datetime | None:
@@ -109,9 +128,15 @@ def _structure_optional_datetime(value: object, _: object) -> dt.datetime | None
 INT64_MIN: Final = -(2**63)
 INT64_MAX: Final = 2**63 - 1
 _INT_ALLOWED: Final = (
-    f"allowed: an integer from {INT64_MIN} to {INT64_MAX}, "
-    "as a JSON number or a string of decimal digits"
+    f"allowed: an integer from {INT64_MIN} to {INT64_MAX}, as a JSON number "
+    "or a string of its decimal digits (ASCII, an optional minus, no leading zeros)"
 )
+#: An integer written in canonical decimal: one way to spell each number.
+_CANONICAL: Final = re.compile(r"-?(?:0|[1-9][0-9]*)").fullmatch
+_PADDED: Final = re.compile(r"-?0[0-9]+").fullmatch
+#: Digits of the longest canonical decimal in range: a longer one is out of
+#: range, and is refused without int(), which takes quadratic time.
+_MOST_DIGITS: Final = len(str(INT64_MAX))
 #: Characters of a wire value quoted in an error message.
 _SHOWN: Final = 40
 
@@ -171,14 +196,15 @@ def structure_int(value: object, _: object = None) -> int:
     orjson reads an integer past 64 bits as a float (``10**29 + 1`` comes
     as ``1e+29``), as it does ``1.0`` and ``1e3``: every float is refused,
     since which digits were sent cannot be known. A string of ASCII decimal
-    digits (with an optional minus) is read as the integer it spells. The
-    result must fit the API's signed 64-bit ``Long``. JSON ``true`` is no
-    number.
+    digits (with an optional minus) is read as the integer it spells, when
+    it spells it the one canonical way: "007" and "-0" are refused, saying
+    so. The result must fit the API's signed 64-bit ``Long``. JSON
+    ``true`` is no number.
     """
     if type(value) is int:
         number = value
-    elif type(value) is str and _is_decimal(value):
-        number = int(value)
+    elif type(value) is str:
+        number = _read_decimal(value)
     elif type(value) is float:
         msg = (
             f"got the number {_show(value)}, which is not an exact integer "
@@ -194,12 +220,26 @@ def structure_int(value: object, _: object = None) -> int:
     raise ValueError(msg)
 
 
-def _is_decimal(text: str) -> bool:
-    # At most 19 digits: a longer string is out of range anyway, and int()
-    # of a huge string costs time. isdigit() alone takes "²" and the
-    # digits of other scripts.
-    digits = text[1:] if text[:1] == "-" else text
-    return 0 < len(digits) <= 19 and digits.isascii() and digits.isdigit()
+def _read_decimal(text: str) -> int:
+    """
+    Return the integer *text* spells in canonical decimal, or raise ``ValueError`` saying what is wrong.
+
+    "007" and "-0" are refused, not read as 7 and 0: an id has one
+    spelling, and a server that pads or signs it sends something else.
+    """
+    if _CANONICAL(text) and text != "-0":
+        if len(text.lstrip("-")) <= _MOST_DIGITS:
+            return int(text)
+        msg = f"{_show(text)} is outside the signed 64-bit range; {_INT_ALLOWED}"
+        raise ValueError(msg)
+    if text == "-0":
+        problem = "a negative zero"
+    elif _PADDED(text):
+        problem = "leading zeros"
+    else:
+        problem = "not decimal digits"
+    msg = f"expected an integer, got {_show(text)} ({problem}); {_INT_ALLOWED}"
+    raise ValueError(msg)
 
 
 def _structure_str_tuple(value: object, _: object) -> tuple[str, ...]:
@@ -228,16 +268,35 @@ def _is_enum(cl: Any) -> bool:
 
 
 def _structure_enum(value: object, cl: type[enum.Enum]) -> enum.Enum:
-    # Off the generated functions' path, which look members up inline: a
-    # WireEnum keeps an unknown string, and refuses anything else.
-    return cl(value)
+    # The generated functions look a string up inline and come here for
+    # the rest: a WireEnum keeps an unknown string, and refuses anything
+    # else. Only a string or a number is looked up: a list is unhashable,
+    # and a refusal must not quote a repr of megabytes.
+    if type(value) in (str, int):
+        try:
+            return cl(value)
+        except ValueError:
+            pass
+    msg = f"expected one of {_members(cl)}, got {_show(value)}"
+    raise TypeError(msg)
 
 
-def _enum_value(member: enum.Enum) -> object:
-    return member.value
+def _members(cl: type[enum.Enum]) -> str:
+    known = ", ".join(repr(member.value) for member in cl)
+    if issubclass(cl, WireEnum):
+        return f"{known} (or another string, kept as an unknown value)"
+    return known
 
 
-def _optional_of(cl: Any) -> type | None:
+def _enum_value(member: object) -> object:
+    # A field typed as an enum may hold its plain string (AudienceSpec(type="DISPLAY")).
+    return member.value if isinstance(member, enum.Enum) else member
+
+
+def optional_of(cl: Any) -> type | None:
+    """
+    Return ``X`` of the type ``X | None``; None for any other type.
+    """
     args = typing.get_args(cl)
     if typing.get_origin(cl) in (typing.Union, types.UnionType) and len(args) == 2:
         if args[1] is type(None):
@@ -294,8 +353,10 @@ def _convert_expr(
         namespace[f"m{index}"] = {
             m.value: m for m in typing.cast(type[enum.Enum], kind)
         }
-        # Enum values are non-empty strings, so a found member is truthy.
-        return f"(m{index}.get(_v) or t{index}(_v))"
+        namespace["as_enum"] = _structure_enum
+        # Enum values are non-empty strings, so a found member is truthy;
+        # any other value (an array is unhashable) goes to the hook.
+        return f"(_v.__class__ is str and m{index}.get(_v) or as_enum(_v, t{index}))"
     namespace[f"h{index}"] = conv.get_structure_hook(kind)
     return f"h{index}(_v, t{index})"
 
@@ -333,7 +394,8 @@ def _field_error(cl: type, field: str, exc: Exception) -> FieldError:
     if isinstance(exc, KeyError):
         # The only KeyError a field read raises: its required key is absent.
         return FieldError(cl.__name__, (field,), f"missing (no {exc} key)")
-    return FieldError(cl.__name__, (field,), str(exc))
+    # The hooks' own messages show values short; cattrs' or Python's may not.
+    return FieldError(cl.__name__, (field,), bounded_text(str(exc)))
 
 
 def _optional_field(
@@ -349,6 +411,17 @@ def _optional_field(
         return read(value, None)
     except SHAPE_ERRORS as exc:
         raise _field_error(cl, key, exc) from exc
+
+
+def copy_json(value: Any) -> Any:
+    """
+    Return a copy of the JSON value *value*: new dicts and lists all the way down.
+    """
+    if isinstance(value, Mapping):
+        return {key: copy_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [copy_json(item) for item in value]
+    return value
 
 
 def _not_object(value: object) -> TypeError:
@@ -408,9 +481,9 @@ def _compile_structure(cl: type, conv: cattrs.Converter) -> Callable[[Any, Any],
     setters = _slot_setters(cl)
     lines = []
     for index, field in enumerate(attrs.fields(cl)):
-        primary, *others = _wire_names(cl, field.name)
+        primary, *others = wire_names(cl, field.name)
         kind = hints[field.name]
-        inner = _optional_of(kind) or kind
+        inner = optional_of(kind) or kind
         convert = _convert_expr(index, inner, conv, namespace)
         if field.default is attrs.NOTHING:
             # The condition runs first and binds _v; it is always true. A
@@ -460,15 +533,21 @@ def _compile_structure(cl: type, conv: cattrs.Converter) -> Callable[[Any, Any],
     return namespace["structure"]  # type: ignore[no-any-return]  # defined by the exec above
 
 
-def make_converter(*, omit_defaults: bool = True) -> cattrs.Converter:
+def make_converter(
+    *, omit_defaults: bool = True, names: Literal["wire", "python"] = "wire"
+) -> cattrs.Converter:
     """
     Build the converter a session owns: once per client, never per call.
 
     Encoding leaves out the fields at their default value (the API's
     optional parameters), except those the API always wants. With
     *omit_defaults* false every field is written, zeros and nulls
-    included: the command line's ``--json`` output, which scripts read.
+    included: what ``to_data()`` gives, which web backends and scripts
+    read. *names* ``"python"`` writes the attrs field names instead of
+    the wire names, and a targeting's ``extra`` under its own key rather
+    than beside ``id``; decoding always reads the wire names.
     """
+    python_names = names == "python"
     conv = cattrs.Converter(detailed_validation=False, forbid_extra_keys=False)
 
     # The order of hook registration matters: later registrations win, and
@@ -483,9 +562,12 @@ def make_converter(*, omit_defaults: bool = True) -> cattrs.Converter:
     # enum bases get theirs, ahead of str and int in an enum's MRO.
     conv.register_structure_hook(str, _structure_str)
     conv.register_structure_hook(int, structure_int)
+    # Class hooks written the other way too: cattrs writes a str subclass
+    # as it is, and a WireEnum member would reach the caller as the member,
+    # not as the plain string JSON holds.
     for base in (enum.Enum, enum.StrEnum, enum.IntEnum):
         conv.register_structure_hook(base, _structure_enum)
-    conv.register_unstructure_hook_factory(_is_enum, lambda _: _enum_value)
+        conv.register_unstructure_hook(base, _enum_value)
 
     def tuple_hook(cl: Any) -> Callable[[Any, Any], tuple[Any, ...]]:
         (item_type, _) = typing.get_args(cl)
@@ -518,12 +600,12 @@ def make_converter(*, omit_defaults: bool = True) -> cattrs.Converter:
     def optional_hook(cl: Any) -> Callable[[Any, Any], Any]:
         # cattrs' generic Optional handling costs a dispatch per field; most
         # fields of these models are "X | None", so give each its own hook.
-        inner_type = _optional_of(cl)
+        inner_type = optional_of(cl)
         inner = conv.get_structure_hook(inner_type)
         return lambda v, _: None if v is None else inner(v, inner_type)
 
     conv.register_structure_hook_factory(
-        lambda cl: _optional_of(cl) not in (None, dt.datetime), optional_hook
+        lambda cl: optional_of(cl) not in (None, dt.datetime), optional_hook
     )
 
     def targeting_structure(cl: Any) -> Callable[[Any, Any], Targeting]:
@@ -543,11 +625,16 @@ def make_converter(*, omit_defaults: bool = True) -> cattrs.Converter:
 
     def targeting_unstructure(cl: Any) -> Callable[[Targeting], dict[str, object]]:
         def unstructure(value: Targeting) -> dict[str, object]:
-            out: dict[str, object] = dict(value.extra)
+            # A copy all the way down: the caller may change what it gets,
+            # and the frozen model must not change with it.
+            extra = copy_json(value.extra)
+            out: dict[str, object] = {} if python_names else extra
             for key in ("id", "name", "exclude"):
                 item = getattr(value, key)
                 if item is not None or not omit_defaults:
                     out[key] = item
+            if python_names and (extra or not omit_defaults):
+                out["extra"] = extra
             return out
 
         return unstructure
@@ -561,7 +648,7 @@ def make_converter(*, omit_defaults: bool = True) -> cattrs.Converter:
     def model_unstructure(cl: Any) -> Callable[[Any], dict[str, Any]]:
         overrides: dict[str, Any] = {
             field.name: override(
-                rename=_wire_names(cl, field.name)[0],
+                rename=field.name if python_names else wire_names(cl, field.name)[0],
                 omit_if_default=omit_defaults and field.name not in _ALWAYS_SENT,
             )
             for field in attrs.fields(cl)

@@ -13,6 +13,7 @@ The exceptions moment_async raises, and the map from a status to its class.
     │   ├── AuthenticationError              401
     │   ├── PermissionDeniedError            403
     │   ├── NotFoundError                    404, or Moment detail code 21006
+    │   │   └── RouteNotFoundError           404 or 405 not from Kakao: the route is wrong
     │   ├── RateLimitError                   429, or the client-side limiter
     │   └── ServerError                      5xx
     ├── TransportError                       no complete answer came back
@@ -30,9 +31,47 @@ Every exception pickles (bulk jobs move them between processes): each
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, overload
 
 from ._types import JSON
+
+#: Characters of a server's text (an error message, a detail message, a
+#: value quoted in a refusal) that an exception keeps; a longer text is cut,
+#: its full length noted.
+MAX_ERROR_TEXT: Final = 4096
+
+
+@overload
+def bounded_text(text: str) -> str: ...
+@overload
+def bounded_text(text: None) -> None: ...
+def bounded_text(text: str | None) -> str | None:
+    """
+    Return *text*, or its first ``MAX_ERROR_TEXT`` characters and its length.
+
+    Every message built from what a server (or a file) said goes through
+    here, so an error prints, logs and pickles at a bounded cost.
+    """
+    # A server's message may be megabytes: keep a readable start, and say
+    # how long it was.
+    if text is None or len(text) <= MAX_ERROR_TEXT:
+        return text
+    return f"{text[:MAX_ERROR_TEXT]}... ({len(text):,} characters in all)"
+
+
+def bound_texts(exc: BaseException) -> None:
+    """
+    Cut every text *exc* keeps, in its args and its attributes, with ``bounded_text``.
+
+    For another library's error chained to ours as its cause: it may quote
+    a server at length (a parser's line, a Location, an error reply).
+    """
+    exc.args = tuple(
+        bounded_text(arg) if isinstance(arg, str) else arg for arg in exc.args
+    )
+    for name, value in list(getattr(exc, "__dict__", {}).items()):
+        if isinstance(value, str):
+            setattr(exc, name, bounded_text(value))
 
 
 class MomentError(Exception):
@@ -149,6 +188,52 @@ class NotFoundError(APIError):
     """
     Raised on 404, and on Moment detail code 21006 whatever the status.
     """
+
+
+class RouteNotFoundError(NotFoundError):
+    """
+    Raised on a 404 or 405 whose body is not Kakao's error body: the route is wrong.
+
+    Kakao answers a missing customer file or audience with its error body
+    (``{"code", "msg", "extras"}``); a bare 404 or 405 (an nginx page, an
+    empty or other body) comes from a server with no such route: a path
+    Kakao moved (six customer-file paths are not confirmed by public
+    documents) or a wrong ``base_url``. Nothing was found missing, and
+    nothing was done.
+
+    ``call`` names the call (``"customer_files.usage"``), ``method`` and
+    ``path`` are what was tried (the path below ``base_url``, its id
+    filled in) and ``override`` is the ``routes={...}`` argument to pass
+    ``MomentClient`` with Kakao's real path in place of the one shown::
+
+        try:
+            used = await acct.customer_files.usage(7)
+        except ma.RouteNotFoundError as exc:
+            log.error("fix the route: %s", exc.override)
+
+    A subclass of ``NotFoundError``, so code that already catches that
+    still does; catch this one first to tell the two apart.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        status: int = 404,
+        code: int | None = None,
+        detail_code: int | None = None,
+        detail_message: str | None = None,
+        body: JSON = None,
+        call: str = "",
+        method: str = "",
+        path: str = "",
+        override: str = "",
+    ) -> None:
+        super().__init__(message, status, code, detail_code, detail_message, body)
+        self.args = (*self.args, call, method, path, override)
+        self.call = call
+        self.method = method
+        self.path = path
+        self.override = override
 
 
 class RateLimitError(APIError):
@@ -290,12 +375,13 @@ class ResourceFailedError(MomentError):
 
 class WaitTimeoutError(MomentError, TimeoutError):
     """
-    Raised by a ``wait_until_ready`` whose *timeout* passed before the object was ready.
+    Raised by a ``wait_until_ready`` whose *max_wait* passed before the object was ready.
 
     Also a builtin ``TimeoutError``. ``resource`` is the object as last
     fetched (``None`` when no poll answered) and ``waited`` the seconds
-    waited. Unlike ``RequestTimeoutError``, nothing failed: the object may
-    still become ready, and waiting again is safe.
+    waited. Unlike ``RequestTimeoutError`` (one poll passing its per-call
+    *timeout*), nothing failed: the object may still become ready, and
+    waiting again is safe.
     """
 
     def __init__(

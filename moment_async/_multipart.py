@@ -19,6 +19,7 @@ from collections.abc import (
     Sequence,
 )
 from pathlib import Path
+from types import TracebackType
 from typing import BinaryIO, Final, TypeVar, cast
 
 import attrs
@@ -26,12 +27,11 @@ import attrs
 from ._constants import CSV_CONTENT_TYPE, MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES
 from ._errors import ValidationError
 from ._files import check_file_object, open_regular, remaining, size_from
-from ._types import ByteSource, FileInput, Progress
+from ._types import ByteSource, FileInput, ProgressCallback
 
 #: Bytes read from disk per chunk (aiohttp reads files in 256 KiB as well).
 #: Also the largest piece handed to the transport: a bigger one is sliced.
 CHUNK_SIZE: Final = 256 * 1024
-_MIB: Final = 1024 * 1024
 #: What each Unicode category a file name may not hold is, for the message.
 _BAD_NAME_CHARS: Final = {
     "Cc": "a control character",
@@ -64,8 +64,9 @@ def _quote(value: str) -> str:
     return value.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
 
 
-#: The longest file name sent in a part header: what most file systems allow,
-#: so a name of megabytes cannot make a part header of megabytes.
+#: The longest file name sent in a part header, in bytes of UTF-8: what
+#: ext4, XFS, Btrfs and APFS allow (they count bytes, not characters), so a
+#: name of megabytes cannot make a part header of megabytes.
 _MAX_FILENAME: Final = 255
 
 
@@ -81,11 +82,14 @@ def _check_filename(index: int, name: str) -> None:
     ``(filename, source)`` pair. A lone surrogate (a file name that was not
     valid UTF-8 on disk) cannot be encoded at all.
     """
-    if len(name) > _MAX_FILENAME:
+    # surrogatepass: a lone surrogate (refused below) still has a size.
+    size = len(name.encode("utf-8", "surrogatepass"))
+    if size > _MAX_FILENAME:
         msg = (
-            f"files[{index}] ({name[:40]!r}...): the file name is {len(name):,} "
-            f"characters long; at most {_MAX_FILENAME} are allowed (as on most "
-            "file systems): give a shorter name in a (filename, source) pair"
+            f"files[{index}] ({name[:40]!r}...): the file name is {size:,} bytes "
+            f"long in UTF-8; at most {_MAX_FILENAME} bytes are allowed (as file "
+            "systems such as ext4 and APFS count them): give a shorter name in a "
+            "(filename, source) pair"
         )
         raise ValidationError(msg)
     if name.isprintable():  # the C fast path: no such character at all
@@ -119,9 +123,19 @@ def _name_of(item: object) -> str | None:
     return None
 
 
-def _limit() -> str:
-    # The exact figure: the documents say "200 MB" without defining MB.
-    return f"{MAX_UPLOAD_BYTES:,} bytes ({MAX_UPLOAD_BYTES / _MIB:g} MiB)"
+def _limit(limit: int) -> str:
+    # The exact figure, and the documents' unit: they say "200 MB".
+    megabytes = f"{limit / 1_000_000:.6f}".rstrip("0").rstrip(".")
+    return f"{limit:,} bytes ({megabytes} MB)"
+
+
+def _limit_source(limit: int) -> str:
+    if limit == MAX_UPLOAD_BYTES:
+        return (
+            "Kakao's documented limit; if Kakao takes more, raise it with "
+            "MomentClient(max_upload_bytes=...)"
+        )
+    return "set by MomentClient(max_upload_bytes=...)"
 
 
 def _byte_view(buffer: bytearray | memoryview) -> memoryview:
@@ -197,16 +211,18 @@ def _prepare(index: int, item: object) -> _FilePart:
     raise ValidationError(msg)
 
 
-def prepare_files(files: Sequence[FileInput]) -> list[_FilePart]:
+def prepare_files(
+    files: Sequence[FileInput], max_bytes: int = MAX_UPLOAD_BYTES
+) -> list[_FilePart]:
     """
     Check the files of an upload against the documented limits.
 
     Refuses, before anything is sent: no files or more than 10, a name that
     does not end in ``.csv`` or holds a control character, a path that is
     not a regular file, a file object reading a pipe, socket or device, an
-    empty file, and a total over ``MAX_UPLOAD_BYTES`` (209,715,200 bytes:
-    the documents' "200 MB", read as 200 MiB) where the sizes are known.
-    The message names the file and the limit.
+    empty file, and a total over *max_bytes* (by default 200,000,000
+    bytes: the documents' "200 MB") where the sizes are known. The message
+    names the file and the limit.
     """
     if isinstance(files, str | bytes | os.PathLike) or not isinstance(files, Sequence):
         msg = "files must be a list of paths or (filename, source) pairs"
@@ -234,10 +250,11 @@ def prepare_files(files: Sequence[FileInput]) -> list[_FilePart]:
             msg = f"{part.label}: the file is empty"
             raise ValidationError(msg)
         total += part.size or 0
-        if total > MAX_UPLOAD_BYTES:
+        if total > max_bytes:
             msg = (
                 f"{part.label} brings the files to {total:,} bytes; at most "
-                f"{_limit()} are allowed in one request"
+                f"{_limit(max_bytes)} are allowed in one request "
+                f"({_limit_source(max_bytes)})"
             )
             raise ValidationError(msg)
     return parts
@@ -252,7 +269,9 @@ class MultipartBody:
     is the exact byte count when every part's size is known (paths, bytes,
     seekable files), else ``None`` and the transport uses chunked encoding.
     ``replayable`` says whether the body can be sent again (no part is a
-    one-shot async iterable or a file object that cannot seek).
+    one-shot async iterable or a file object that cannot seek). Parts of
+    unknown size are counted as they stream: the body stops with
+    ``ValidationError`` before the chunk that would pass *max_bytes*.
 
     Every file is opened, and every part of unknown size gives its first
     chunk, before the first byte is yielded: a missing or empty file, a
@@ -267,13 +286,24 @@ class MultipartBody:
     being sent does a view hold it, so a bytearray can resize again once
     the call ends, however it ends; one that resized before it was sent
     is refused.
+
+    *progress* gets (bytes handed to the transport, ``length``): first
+    (0, length), from ``report_start`` before the call or else as a pass
+    begins, then once per file chunk and once for the closing boundary,
+    each report made *before* its bytes are handed over. A pass that sends
+    the body again (a retry, a 429 replayed) starts again at (0, length). So a callback that raises always leaves the
+    body incomplete (its last report comes before the closing boundary),
+    which no server can take for an upload. The body remembers what the
+    callback raised, stops, and never streams again; ``raise_failure``
+    raises it as itself, whatever the transport made of it.
     """
 
     def __init__(
         self,
         fields: Sequence[tuple[str, str]],
         files: Sequence[_FilePart],
-        progress: Progress | None = None,
+        progress: ProgressCallback | None = None,
+        max_bytes: int = MAX_UPLOAD_BYTES,
     ) -> None:
         boundary = secrets.token_hex(16)
         self.content_type = f"multipart/form-data; boundary={boundary}"
@@ -297,6 +327,15 @@ class MultipartBody:
         ]
         self._tail = f"--{boundary}--\r\n".encode()
         self._progress = progress
+        self._max_bytes = max_bytes
+        # What the progress callback raised, and its traceback from the
+        # report down: the frames above it are the transport's, which may
+        # hold the request's headers (aiohttp's do), so they are not kept.
+        self._failure: Exception | None = None
+        self._failure_traceback: TracebackType | None = None
+        # Whether the next pass's (0, length) report was made already, by
+        # report_start before the call.
+        self._started = False
         sizes = [part.size for part in files]
         self.length: int | None = None
         if None not in sizes:
@@ -313,10 +352,47 @@ class MultipartBody:
     def __aiter__(self) -> AsyncIterator[bytes]:
         return self._stream()
 
+    def report_start(self) -> None:
+        """
+        Give the progress callback its first report, (0, length), before the call.
+
+        Called before the call waits for its rate-limit slot: a callback
+        that raises here raises as itself with nothing sent and no slot used.
+        The first pass then does not report (0, length) again; a pass after
+        it (the body sent again) does.
+        """
+        if self._progress is not None:
+            self._progress(0, self.length)
+        self._started = True
+
+    def raise_failure(self) -> None:
+        """
+        Raise what the progress callback raised while the body streamed, if it did.
+
+        The exception is the callback's own object, with the traceback from
+        the report down to where the callback raised.
+        """
+        failure = self._failure
+        if failure is not None:
+            raise failure.with_traceback(self._failure_traceback)
+
+    def _report(self, progress: ProgressCallback, done: int) -> None:
+        try:
+            progress(done, self.length)
+        except Exception as exc:
+            self._failure = exc
+            self._failure_traceback = exc.__traceback__
+            raise
+
     async def _stream(self) -> AsyncIterator[bytes]:
+        # A body whose callback failed is not sent again (a retry of a
+        # transport's own): the upload ends with the callback's exception.
+        self.raise_failure()
+        started, self._started = self._started, False
         sent = 0
         file_bytes = 0
         progress = self._progress
+        max_bytes = self._max_bytes
         # The stack closes every file and iterator however the body ends:
         # sent, failed, or closed early by the transport (a cancelled call).
         async with contextlib.AsyncExitStack() as stack:
@@ -327,6 +403,8 @@ class MultipartBody:
                 chunks = await _start(part, stack)
                 stack.push_async_callback(chunks.aclose)
                 readers.append(chunks)
+            if progress is not None and not started:
+                self._report(progress, 0)
             for head in self._heads:
                 sent += len(head)
                 yield head
@@ -337,18 +415,21 @@ class MultipartBody:
                     sent += len(chunk)
                     file_bytes += len(chunk)
                     # Sizes of async iterables are known only now.
-                    if file_bytes > MAX_UPLOAD_BYTES:
-                        msg = f"{part.label}: the upload passed {_limit()} while streaming"
+                    if file_bytes > max_bytes:
+                        msg = (
+                            f"{part.label}: the upload passed {_limit(max_bytes)} "
+                            f"while streaming ({_limit_source(max_bytes)})"
+                        )
                         raise ValidationError(msg)
-                    yield chunk
                     if progress is not None:
-                        progress(sent, self.length)
+                        self._report(progress, sent)
+                    yield chunk
                 sent += 2
                 yield b"\r\n"
         sent += len(self._tail)
-        yield self._tail
         if progress is not None:
-            progress(sent, self.length)
+            self._report(progress, sent)
+        yield self._tail
 
 
 async def _start(

@@ -9,8 +9,8 @@ import hashlib
 import logging
 import time
 import unicodedata
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Final, TypeVar, overload
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from typing import Any, Final, NamedTuple, TypeVar, overload
 
 import attrs
 import orjson
@@ -21,10 +21,16 @@ from ._constants import (
     CONTENT_LENGTH,
     CONTENT_TYPE,
     JSON_CONTENT_TYPE,
-    MAX_ERROR_TEXT,
+    MAX_UPLOAD_BYTES,
     USER_AGENT,
 )
-from ._convert import SHAPE_ERRORS, make_converter, structure_int, to_camel
+from ._convert import (
+    SHAPE_ERRORS,
+    FieldError,
+    make_converter,
+    structure_int,
+    to_camel,
+)
 from ._errors import (
     APIError,
     ClientClosedError,
@@ -36,13 +42,15 @@ from ._errors import (
     ResponseTooLargeError,
     TransportError,
     ValidationError,
+    bound_texts,
+    bounded_text,
     error_for_status,
     status_for_code,
 )
 from ._limits import Limiter
 from ._multipart import MultipartBody
 from ._retry import RetryPolicy, RetryTokens, parse_retry_after
-from ._routes import Route, Scope
+from ._routes import Route, Scope, route_not_found
 from ._trace import RequestHooks, RequestStarted
 from ._transports.base import Request, Response, Timeout, Transport, too_large
 from ._types import TokenSource
@@ -55,9 +63,26 @@ _EXCERPT: Final = 200
 _RESOURCE_KEYS: Final = ("id", "content", "successCount")
 
 
+#: Seconds a limiter's housekeeping (``release``, ``pause``) may take in a
+#: call without a deadline.
+_HOUSEKEEPING: Final = 5.0
 #: Bytes of an error body kept whole, decoded, on an ``APIError``; a bigger
 #: body is kept as an excerpt of ``MAX_ERROR_TEXT`` characters instead.
 _MAX_ERROR_BODY: Final = 64 * 1024
+#: Statuses that, without Kakao's error body, say the route itself is wrong.
+_NO_ROUTE: Final = (404, 405)
+
+
+class Exchange(NamedTuple):
+    """
+    Strictly private: one successful HTTP exchange, kept for a raw answer.
+    """
+
+    response: Response
+    method: str
+    path: str
+    elapsed: float
+    attempts: int
 
 
 def _check_token(token: object, source: str) -> str:
@@ -85,9 +110,16 @@ def _check_token(token: object, source: str) -> str:
         # could end the header (CR, LF), be dropped or mangled on the way, or
         # fail inside the transport with an error that is not ours.
         if not "!" <= char <= "~":
+            # A visible character would show a piece of the secret: only
+            # invisible ones are named.
+            shown = (
+                "a non-ASCII character"
+                if char.isprintable() and char != " "
+                else _char_name(char)
+            )
             msg = (
-                f"{source} holds {_char_name(char)} at position {position}; a "
-                "business token is visible ASCII only: check how it was read or pasted"
+                f"{source} holds {shown} at position {position}; a business "
+                "token is visible ASCII only: check how it was read or pasted"
             )
             raise ValidationError(msg)
     return token
@@ -113,21 +145,6 @@ _CONTROL_NAMES: Final = {
     "\x1b": "escape",
     " ": "space",
 }
-
-
-@overload
-def bounded_text(text: str) -> str: ...
-@overload
-def bounded_text(text: None) -> None: ...
-def bounded_text(text: str | None) -> str | None:
-    """
-    Return *text*, or its first ``MAX_ERROR_TEXT`` characters and its length.
-    """
-    # A server's message may be megabytes: keep a readable start, and say
-    # how long it was, so an error prints, logs and pickles at a bounded cost.
-    if text is None or len(text) <= MAX_ERROR_TEXT:
-        return text
-    return f"{text[:MAX_ERROR_TEXT]}... ({len(text):,} characters in all)"
 
 
 def _fingerprint(token: str) -> str:
@@ -159,9 +176,14 @@ class Session:
         timeout: Timeout,
         hooks: RequestHooks | None = None,
         max_response_bytes: int | None = None,
+        max_upload_bytes: int = MAX_UPLOAD_BYTES,
+        auth_source: str = "the business token",
     ) -> None:
         self._transport = transport
         self._max_response_bytes = max_response_bytes
+        #: The most file bytes one upload may carry; read by the uploads
+        #: when they build their body, never by ``call``.
+        self.max_upload_bytes = max_upload_bytes
         self._hooks = hooks
         # One bucket of retries for the whole client, shared by every call.
         self._retry_tokens = None if retry.budget is None else RetryTokens(retry.budget)
@@ -187,7 +209,7 @@ class Session:
         self._woken: set[asyncio.Task[Any]] = set()
         given: object = token  # checked at run time: callers may pass anything
         if isinstance(given, str):
-            self._set_token(given)
+            self._set_token(given, auth_source)
         elif callable(token):
             self._provider = token
         else:
@@ -260,6 +282,10 @@ class Session:
         limit_id: int | None = None,
         envelope: str | None = None,
         timeout: Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        max_response_bytes: int | None = None,
+        raw: list[Exchange] | None = None,
     ) -> T: ...
 
     @overload
@@ -276,6 +302,10 @@ class Session:
         limit_id: int | None = None,
         envelope: str | None = None,
         timeout: Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        max_response_bytes: int | None = None,
+        raw: list[Exchange] | None = None,
     ) -> None: ...
 
     async def call(  # noqa: PLR0912, PLR0915  # one frame for the whole hot path
@@ -291,6 +321,10 @@ class Session:
         limit_id: int | None = None,
         envelope: str | None = None,
         timeout: Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        max_response_bytes: int | None = None,
+        raw: list[Exchange] | None = None,
     ) -> T | None:
         """
         Send call *name* for ad account *account* and decode the answer *into*.
@@ -300,7 +334,13 @@ class Session:
         from ``encode``; *limit_id* is the customer file a per-file rate
         limit counts on; *envelope* is the key wrapping the answer
         (``{"content": [...]}``); *timeout* replaces the client's for
-        this call.
+        this call. *raw*, when given, gets the successful exchange
+        appended (``with_raw_response``); ``None`` costs nothing.
+        *retry* replaces the client's ``RetryPolicy`` for this call (its
+        retries still draw on the client's ``RetryBudget``);
+        *extra_headers*, checked by the caller, are added to the request,
+        and *max_response_bytes* replaces the client's bound
+        (``MomentClient.with_options``).
         """
         if self._closed:
             msg = "the client is closed; create a new MomentClient"
@@ -311,8 +351,10 @@ class Session:
         if query is not None:
             query = {to_camel(key): value for key, value in query.items()}
         method = route.method
-        retry = self._retry
+        retry = self._retry if retry is None else check_retry(retry)
         timeout = self._timeout if timeout is None else Timeout.of(timeout)
+        if max_response_bytes is None:
+            max_response_bytes = self._max_response_bytes
         # One deadline for the whole call: limiter waits, every attempt and
         # every backoff sleep. The transport's own timer enforces what is
         # left of it during an attempt, so the fast path adds no timer.
@@ -322,6 +364,8 @@ class Session:
         loop_time = loop.time
         deadline = None if timeout.total is None else loop_time() + timeout.total
         headers, body = _headers(account, json, multipart)
+        if extra_headers is not None:
+            headers.update(extra_headers)
         replayable = multipart is None or multipart.replayable
         refreshed = self._provider is None
         tokens = self._retry_tokens
@@ -377,19 +421,19 @@ class Session:
                 query=query,
                 body=body,
                 timeout=attempt_timeout,
-                max_response_bytes=self._max_response_bytes,
+                max_response_bytes=max_response_bytes,
             )
             started = time.perf_counter()
             try:
                 response = await self._transport.send(request)
                 if (
-                    self._max_response_bytes is not None
-                    and len(response.body) > self._max_response_bytes
+                    max_response_bytes is not None
+                    and len(response.body) > max_response_bytes
                 ):
                     # A transport of the user's that read past the bound.
                     raise too_large(
                         request,
-                        self._max_response_bytes,
+                        max_response_bytes,
                         f"it holds {len(response.body):,} bytes",
                     )
             except TransportError as exc:
@@ -401,7 +445,7 @@ class Session:
                     assert limiter is not None  # noqa: S101  # a key comes with a limiter
                     # Nothing reached Kakao: the slot, taken at once or
                     # waited for, was not used.
-                    await _limiter_io(limiter.release(key), deadline, "release")
+                    await self._limiter_io(limiter.release(key), deadline, "release")
                 if (
                     attempt < retry.attempts
                     and replayable
@@ -420,6 +464,16 @@ class Session:
             if status < 300:
                 if tokens is not None and attempt == 1:
                     tokens.success()
+                if raw is not None:
+                    raw.append(
+                        Exchange(
+                            response,
+                            method,
+                            self._path(url),
+                            time.perf_counter() - started,
+                            attempt,
+                        )
+                    )
                 return self._decode(response, into, envelope)
             if status == 401 and not refreshed and replayable:
                 refreshed = True
@@ -428,7 +482,7 @@ class Session:
                     "waited for its token",
                 )
                 continue
-            error = self._error(response)
+            error = self._error(response, name=name, route=route, url=url)
             delay = retry.delay(attempt, _header(response, "retry-after"))
             if status == 429 and route.rate is not None:
                 # Not sooner than the documented limit allows again.
@@ -439,7 +493,7 @@ class Session:
                     # limiter's wait is then this call's backoff too, unless
                     # it ends past the deadline: then the call ends now, with
                     # the server's answer rather than a timeout for the slot.
-                    await _limiter_io(limiter.pause(key, delay), deadline, "pause")
+                    await self._limiter_io(limiter.pause(key, delay), deadline, "pause")
                     if deadline is None or loop_time() + delay < deadline:
                         delay = 0.0
             if (
@@ -474,6 +528,15 @@ class Session:
         Only for waits where nothing is on the wire: a limiter slot, a
         backoff, a token. *what* says what the call did, for the message.
         """
+        if self._closed:
+            # Closed before this wait began (while the answer came, or
+            # while a limiter was told of it): no wait at all.
+            if isinstance(waiting, Coroutine):
+                waiting.close()
+            msg = (
+                f"the client was closed before this call {what}; nothing more was sent"
+            )
+            raise ClientClosedError(msg)
         task = asyncio.current_task()
         assert task is not None  # noqa: S101  # calls run in tasks
         self._waiting.add(task)
@@ -490,6 +553,33 @@ class Session:
         finally:
             self._waiting.discard(task)
 
+    async def _limiter_io(
+        self, io: Coroutine[Any, Any, None], deadline: float | None, what: str
+    ) -> None:
+        """
+        Run a limiter's ``release`` or ``pause`` within the call's *deadline*.
+
+        Both are housekeeping after the call's outcome is known: a shared
+        limiter that is slow or down must neither hold the call past its
+        deadline (or ``_HOUSEKEEPING`` seconds, for a call without one) nor
+        replace its outcome (a 429, a connection error) with its own error,
+        so it is logged instead; ``aclose()`` ends it at once.
+        """
+        if deadline is None:
+            deadline = asyncio.get_running_loop().time() + _HOUSEKEEPING
+        try:
+            async with asyncio.timeout_at(deadline):
+                await self._wakeable(io, f"told its rate limiter of a {what}")
+        except ClientClosedError:
+            return  # The call's next step says the client is closed.
+        except (TimeoutError, MomentError) as exc:
+            _log.warning(
+                "the rate limiter's %s did not complete (%s: %s); the call goes on",
+                what,
+                type(exc).__name__,
+                exc,
+            )
+
     async def sleep(self, seconds: float) -> None:
         """
         Sleep *seconds*, ended at once with ``ClientClosedError`` by ``aclose()``.
@@ -498,6 +588,17 @@ class Session:
             msg = "the client is closed; create a new MomentClient"
             raise ClientClosedError(msg)
         await self._wakeable(asyncio.sleep(seconds), "waited between polls")
+
+    def spacing(self, name: str) -> float:
+        """
+        Seconds the client's limiter keeps between two calls *name* on one key.
+
+        0 when the call has no documented limit or the client keeps none
+        (``limiter=False``). A waiter spaces its polls by at least this, so
+        no poll spends its own timeout waiting for its rate-limit slot.
+        """
+        rate = self._routes[name][0].rate
+        return 0.0 if self._limiter is None or rate is None else rate.spacing
 
     async def _wait_for_slot(
         self, route: Route, key: str, deadline: float | None, timeout: Timeout
@@ -609,6 +710,7 @@ class Session:
             if into is None:
                 return None
             msg = f"HTTP {response.status} came with a body that is not JSON"
+            bound_texts(exc)  # the parser's error keeps the whole body
             raise DecodeError(msg, response.status, _excerpt(body)) from exc
         if (
             type(data) is dict
@@ -629,10 +731,23 @@ class Session:
                 )
             return hook(data, into)  # type: ignore[no-any-return]  # the hook builds an `into`
         except SHAPE_ERRORS as exc:
-            msg = f"the answer does not have the documented shape: {type(exc).__name__}: {exc}"
+            # A FieldError names the field; another error is worth its name.
+            what = "" if isinstance(exc, FieldError) else f"{type(exc).__name__}: "
+            msg = f"the answer does not have the documented shape: {what}{bounded_text(str(exc))}"
             raise DecodeError(msg, response.status, _excerpt(body)) from exc
 
-    def _error(self, response: Response, data: object = None) -> APIError:
+    def _error(
+        self,
+        response: Response,
+        data: object = None,
+        *,
+        name: str = "",
+        route: Route | None = None,
+        url: str = "",
+    ) -> APIError:
+        """
+        Return the error an answer stands for; *name*, *route* and *url* say what was sent.
+        """
         status = response.status
         if data is None:
             try:
@@ -660,6 +775,16 @@ class Session:
             body = message = (
                 _excerpt(response.body) or f"HTTP {status} with an empty body"
             )
+        if (
+            route is not None
+            and status in _NO_ROUTE
+            and not (isinstance(data, dict) and "code" in data and "msg" in data)
+        ):
+            # Kakao answers a missing object with its error body; a bare 404
+            # or 405 comes from a server, or a gateway, with no such route.
+            return route_not_found(
+                name, route, self._path(url), status, body, _excerpt(response.body)
+            )
         if status < 300:
             # An error envelope inside a 200: classify it by its platform code.
             status = status_for_code(code)
@@ -683,12 +808,20 @@ class Session:
         """
         if self._closed:
             return
-        if self._loop is not None and asyncio.get_running_loop() is not self._loop:
+        owner = self._loop
+        if (
+            owner is not None
+            and asyncio.get_running_loop() is not owner
+            and not owner.is_closed()
+        ):
             msg = (
                 "this client can only be closed in the event loop of its first "
-                "call, which owns its connections; it is still open"
+                "call, which owns its connections and is still running; it is "
+                "still open"
             )
             raise EventLoopError(msg)
+        # An owning loop that has ended can no longer close its connections:
+        # the transport releases what it still can from this one.
         self._closed = True
         self._woken.update(self._waiting)
         for task in self._waiting:
@@ -696,25 +829,17 @@ class Session:
         await self._transport.aclose()
 
 
-async def _limiter_io(io: Awaitable[None], deadline: float | None, what: str) -> None:
+def check_retry(value: object) -> RetryPolicy:
     """
-    Run a limiter's ``release`` or ``pause`` within the call's *deadline*.
-
-    Both are housekeeping after the call's outcome is known: a shared
-    limiter that is slow or down must neither hold the call past its
-    deadline nor replace its outcome (a 429, a connection error) with its
-    own error, so it is logged instead.
+    Return *value* if it is a ``RetryPolicy``; a per-call ``retry=`` is checked here.
     """
-    try:
-        async with asyncio.timeout_at(deadline):
-            await io
-    except (TimeoutError, MomentError) as exc:
-        _log.warning(
-            "the rate limiter's %s did not complete (%s: %s); the call goes on",
-            what,
-            type(exc).__name__,
-            exc,
+    if not isinstance(value, RetryPolicy):
+        msg = (
+            "retry must be a RetryPolicy, such as RetryPolicy.never() or "
+            f"RetryPolicy(attempts=6), got {type(value).__name__}"
         )
+        raise ValidationError(msg)
+    return value
 
 
 def _headers(

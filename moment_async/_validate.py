@@ -41,11 +41,12 @@ documents (``*.seed.txt``):
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 import typing
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -106,17 +107,24 @@ def check_id(value: object, what: str = "id") -> int:
 
     Ids go into paths and headers: only the digits of a real number may.
     """
-    number: int | None = None
-    if not isinstance(value, bool | float | str | bytes):
-        try:
-            # int.__index__ makes a plain int of an int subclass.
-            number = int.__index__(operator.index(value))  # type: ignore[arg-type]  # anything with __index__
-        except TypeError:
-            number = None
+    number = _whole(value)
     if number is None or not 0 < number <= _MAX_ID:
         msg = f"{what} must be a positive integer of at most 2**63 - 1, got {_show(value)}"
         raise _fail(msg)
     return number
+
+
+def _whole(value: object) -> int | None:
+    """
+    Return *value* as a plain ``int`` if it is an integer by ``operator.index``, but not a bool.
+    """
+    if isinstance(value, bool | float | str | bytes):
+        return None
+    try:
+        # int.__index__ makes a plain int of an int subclass.
+        return int.__index__(operator.index(value))  # type: ignore[arg-type]  # anything with __index__
+    except TypeError:
+        return None
 
 
 def check_ids(values: object, what: str = "ids") -> list[int]:
@@ -194,6 +202,49 @@ def check_url(value: object, what: str = "source_url") -> str:
     return value
 
 
+def check_base_url(value: str, what: str = "base_url") -> str:
+    """
+    Return *value* if it is an API root: ``http(s)://host[:port][/path]`` and nothing more.
+
+    A user name and password would go with every call and stay in reprs
+    and tracebacks; a query or fragment would land in the middle of every
+    call's URL. The message shows the URL only when it lacks the scheme
+    and holds nothing that could be a secret.
+    """
+    if not value.startswith(("http://", "https://")):
+        safe = len(value) <= 80 and not {"@", "?", "#", ":"} & set(value)
+        msg = f"{what} must start with http:// or https://" + (
+            f", got {value!r}" if safe else ""
+        )
+        raise _fail(msg)
+    problem = _base_url_problem(value)
+    if problem is not None:
+        msg = f"{what} {problem}"
+        raise _fail(msg)
+    return value
+
+
+def _base_url_problem(url: str) -> str | None:
+    if any(_is_bad_url_char(char) for char in url):
+        return "must not hold whitespace or control characters"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  # raises ValueError on a bad port
+    except ValueError:
+        return "is not a valid URL (check its host and port)"
+    if parts.username is not None or parts.password is not None:
+        return (
+            "must not hold a user name or password: the business token is the "
+            "only credential sent (a proxy's go in its own URL, proxy=...)"
+        )
+    if "?" in url or "#" in url:
+        return (
+            "must not hold a query (?) or a fragment (#): each call adds its "
+            "own path and query to it"
+        )
+    return None if parts.hostname else "has no host"
+
+
 def check_bool(value: object, what: str) -> bool:
     """
     Return *value* if it is a real bool (not 0/1, not a string).
@@ -211,6 +262,50 @@ def check_callback(value: object, what: str) -> None:
     if value is not None and not callable(value):
         msg = f"{what} must be a function or None, got {type(value).__name__}"
         raise _fail(msg)
+
+
+def check_count(value: object, what: str, least: int = 1) -> int:
+    """
+    Return *value* as a plain ``int`` if it is a whole number of at least *least*.
+
+    A bool, a float (even ``2.0``) and a string are refused: ``True`` is
+    no count, and a fraction of an attempt means nothing.
+    """
+    number = _whole(value)
+    if number is None or number < least:
+        msg = f"{what} must be a whole number of at least {least}, got {_show(value)}"
+        raise _fail(msg)
+    return number
+
+
+def check_number(
+    value: object,
+    what: str,
+    *,
+    unit: str = "",
+    above_zero: bool = False,
+    most: float = math.inf,
+) -> float:
+    """
+    Return *value* as a float if it is a finite number from 0 (or above 0) to *most*.
+
+    A bool, a string, NaN and an infinity are refused. *unit* ("seconds")
+    says what the number counts, in the message.
+    """
+    number = math.nan
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:  # an int past a float
+            number = math.inf
+    low_ok = number > 0 if above_zero else number >= 0
+    if not (low_ok and number <= most and math.isfinite(number)):
+        low = "more than 0" if above_zero else "at least 0"
+        high = f" and at most {most:,g}" if most < math.inf else ""
+        of = f" of {unit}" if unit else ""
+        msg = f"{what} must be a finite number{of}, {low}{high}, got {_show(value)}"
+        raise _fail(msg)
+    return number
 
 
 def check_seconds(value: object, what: str) -> float:
@@ -235,30 +330,66 @@ def _check_code(value: object, allowed: tuple[str, ...], what: str) -> str:
     return str(value)
 
 
-def _items(spec: object, field: str) -> tuple[object, ...]:
+@attrs.frozen
+class _Names:
+    """
+    Strictly private: how the messages about one spec name its fields.
+
+    A spec built in Python is spoken of by its attribute names
+    (``spec.age_type``). One read from a mapping (``from_data``) is spoken
+    of by the keys the caller wrote (``spec.ageType``), and a field the
+    mapping left out or null, which took its default, is said to be not set.
+    """
+
+    #: The caller's spelling of each field, by attribute name.
+    spelled: Mapping[str, str] = attrs.field(factory=dict)
+    #: The fields the caller set; None when every field is the caller's own.
+    given: Collection[str] | None = None
+
+    def __call__(self, field: str) -> str:
+        return f"spec.{self.spelled.get(field, field)}"
+
+    def defaulted(self, field: str) -> bool:
+        """
+        Whether *field* took its default because the mapping did not set it.
+        """
+        return self.given is not None and field not in self.given
+
+
+def _items(spec: object, field: str, names: _Names) -> tuple[object, ...]:
     value = getattr(spec, field, ())
     if not isinstance(value, tuple | list):
-        msg = f"spec.{field} must be a tuple (or a list), got {type(value).__name__}"
+        msg = f"{names(field)} must be a tuple (or a list), got {type(value).__name__}"
         raise _fail(msg)
     return tuple(value)
 
 
-def _check_choice(spec: object, what: str, allowed: tuple[str, ...]) -> None:
+def _check_choice(
+    spec: object, what: str, allowed: tuple[str, ...], names: _Names
+) -> None:
+    kind_field, list_field = f"{what}_type", f"{what}s"
     kind = _check_code(
-        getattr(spec, f"{what}_type", None), ("ALL", "NOT_ALL"), f"spec.{what}_type"
+        getattr(spec, kind_field, None), ("ALL", "NOT_ALL"), names(kind_field)
     )
-    items = _items(spec, f"{what}s")
+    items = _items(spec, list_field, names)
     if kind == "ALL":
-        if items:
-            msg = f"spec.{what}_type is ALL, so spec.{what}s must be empty (got {list(items)!r})"
-            raise _fail(msg)
-        return
+        if not items:
+            return
+        if names.defaulted(kind_field):
+            msg = (
+                f"{names(list_field)} is {list(items)!r}, but {names(kind_field)} "
+                f"is not set, so it is ALL (every {what}), which takes no list: "
+                f"give {names(kind_field)} NOT_ALL to target these {what}s only"
+            )
+        else:
+            msg = f"{names(kind_field)} is ALL, so {names(list_field)} must be empty (got {list(items)!r})"
+        raise _fail(msg)
     if not items:
-        msg = f"spec.{what}_type is NOT_ALL, so spec.{what}s must list at least one of {', '.join(allowed)}"
+        msg = f"{names(kind_field)} is NOT_ALL, so {names(list_field)} must list at least one of {', '.join(allowed)}"
         raise _fail(msg)
     bad = [item for item in items if not isinstance(item, str) or item not in allowed]
     if bad:
-        msg = f"spec.{what}s has {bad!r}; allowed are the strings {', '.join(allowed)}"
+        msg = f"{names(list_field)} has {bad!r}; allowed are the strings {', '.join(allowed)}"
         raise _fail(msg)
 
 
@@ -343,7 +474,44 @@ def _check_targeting(item: object, cls: type, what: str, *, needs_id: bool) -> N
     _check_optional(item, "exclude", bool, what)
 
 
-def check_audience_spec(spec: object) -> None:
+def _check_locations(spec: object, names: _Names) -> None:
+    location_type = _check_code(
+        getattr(spec, "location_type", None), ("ALL", "AREA"), names("location_type")
+    )
+    chosen = []
+    for field in _LOCATION_LISTS:
+        items = _items(spec, field, names)
+        if items:
+            chosen.append(field)
+            cls = _element_type(spec, field)
+            for index, item in enumerate(items):
+                _check_location(item, cls, f"{names(field)}[{index}]")
+    if location_type == "AREA" and not chosen:
+        lists = ", ".join(names(field) for field in _LOCATION_LISTS)
+        msg = (
+            f"{names('location_type')} is AREA, so at least one of {lists} must be set"
+        )
+        raise _fail(msg)
+    if location_type == "ALL" and chosen:
+        lists = ", ".join(names(field) for field in chosen)
+        if names.defaulted("location_type"):
+            verb = "is" if len(chosen) == 1 else "are"
+            msg = (
+                f"{lists} {verb} set, but {names('location_type')} is not set, "
+                "so it is ALL (every area), which takes no location list: give "
+                f"{names('location_type')} AREA to target these areas only"
+            )
+        else:
+            msg = f"{names('location_type')} is ALL, so {lists} must be empty"
+        raise _fail(msg)
+
+
+def check_audience_spec(
+    spec: object,
+    *,
+    spelled: Mapping[str, str] | None = None,
+    given: Collection[str] | None = None,
+) -> None:
     """
     Refuse an audience spec that breaks the documented rules.
 
@@ -365,46 +533,36 @@ def check_audience_spec(spec: object) -> None:
       customer file; other kinds may carry their fields in ``extra``
       instead), and ``extra`` holds only JSON values.
     - Every list is a tuple (or a list), never a string.
+
+    A spec read from a mapping is spoken of as the mapping spelled it:
+    *spelled* gives the caller's key of each field (``ageType`` for
+    ``age_type``), and *given* the fields the mapping set (not null), so
+    that a field left to its default is said to be not set.
     """
-    check_name(getattr(spec, "name", None), "spec.name")
-    kind = _check_code(getattr(spec, "type", None), _AUDIENCE_TYPES, "spec.type")
-    _check_choice(spec, "age", _AGES)
-    _check_choice(spec, "gender", _GENDERS)
-    location_type = _check_code(
-        getattr(spec, "location_type", None), ("ALL", "AREA"), "spec.location_type"
-    )
-    chosen = []
-    for field in _LOCATION_LISTS:
-        items = _items(spec, field)
-        if items:
-            chosen.append(field)
-            cls = _element_type(spec, field)
-            for index, item in enumerate(items):
-                _check_location(item, cls, f"spec.{field}[{index}]")
-    if location_type == "AREA" and not chosen:
-        msg = "spec.location_type is AREA, so at least one of spec.locations, spec.depth2_locations, spec.depth3_locations must be set"
-        raise _fail(msg)
-    if location_type == "ALL" and chosen:
-        msg = f"spec.location_type is ALL, so {', '.join('spec.' + name for name in chosen)} must be empty"
-        raise _fail(msg)
+    names = _Names(spelled or {}, given)
+    check_name(getattr(spec, "name", None), names("name"))
+    kind = _check_code(getattr(spec, "type", None), _AUDIENCE_TYPES, names("type"))
+    _check_choice(spec, "age", _AGES, names)
+    _check_choice(spec, "gender", _GENDERS, names)
+    _check_locations(spec, names)
     for field in _STRING_LISTS:
-        for index, item in enumerate(_items(spec, field)):
+        for index, item in enumerate(_items(spec, field, names)):
             if not isinstance(item, str) or not item.strip():
-                msg = f"spec.{field}[{index}] must be a non-empty string, got {_show(item)}"
+                msg = f"{names(field)}[{index}] must be a non-empty string, got {_show(item)}"
                 raise _fail(msg)
     for field in _TARGETINGS:
-        items = _items(spec, field)
+        items = _items(spec, field, names)
         if not items:
             continue
         if field in _FORBIDDEN_TARGETINGS[kind]:
-            msg = f"spec.{field} is not allowed for a {kind} audience"
+            msg = f"{names(field)} is not allowed for a {kind} audience"
             raise _fail(msg)
         cls = _element_type(spec, field)
         for index, item in enumerate(items):
             _check_targeting(
                 item,
                 cls,
-                f"spec.{field}[{index}]",
+                f"{names(field)}[{index}]",
                 # A customer file is named by its id; the sandbox refuses one without.
                 needs_id=field == "customer_file_targetings",
             )

@@ -57,8 +57,11 @@ async def moment_sandbox() -> AsyncIterator[Sandbox]:
 async def moment_client(moment_sandbox: Sandbox) -> AsyncIterator[MomentClient]:
     """
     A MomentClient on the sandbox, with the sandbox's default token.
+
+    It ignores proxy settings of the environment: the sandbox is on
+    loopback, and a proxy would only stand between them.
     """
     async with MomentClient(
-        Sandbox.DEFAULT_TOKEN, base_url=moment_sandbox.url
+        Sandbox.DEFAULT_TOKEN, base_url=moment_sandbox.url, trust_env=False
     ) as client:
         yield client

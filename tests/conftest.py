@@ -1,5 +1,5 @@
 """
-Fixtures shared by the test suite; nothing here resets global state (there is none).
+Fixtures shared by the test suite; the one global state, the environment, is cleared per test.
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests import _environ
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -26,3 +28,11 @@ def fixture_json():
     Give tests the loader of the documents' sample responses.
     """
     return load_fixture
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """
+    Run every test without ``MOMENT_*`` or proxy variables, whatever the shell set.
+    """
+    _environ.clear(monkeypatch)

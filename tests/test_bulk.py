@@ -199,7 +199,7 @@ async def test_results_pickle():
 
 async def test_progress_counts_every_account_from_zero():
     """progress is called with (0, total) first, then once per finished account."""
-    calls: list[tuple[int, int]] = []
+    calls: list[tuple[int, int | None]] = []
 
     async with client_with(one_file_each) as client:
         await client.for_each_account(
@@ -214,7 +214,7 @@ async def test_progress_counts_every_account_from_zero():
 
 async def test_progress_counts_failures_too():
     """A failed account counts as done for progress."""
-    calls: list[tuple[int, int]] = []
+    calls: list[tuple[int, int | None]] = []
 
     async def handler(request: Request) -> Response:
         return error_response(404, detail_code=21006)
@@ -228,22 +228,44 @@ async def test_progress_counts_failures_too():
 
 
 async def test_an_exception_of_progress_stops_the_run_and_propagates():
-    """A progress callback that raises ends the call with its own exception, not a group."""
+    """A progress callback that raises ends the call with its own exception object, its cause kept, not a group."""
     handler = InFlight(delay=0.01)
+    reason = LookupError("the terminal went away")
+    raised: list[BaseException] = []
 
-    def progress(done: int, total: int) -> None:
+    def progress(done: int, total: int | None) -> None:
         if done == 3:
-            msg = "progress broke"
-            raise RuntimeError(msg)
+            error = RuntimeError("progress broke")
+            raised.append(error)
+            raise error from reason
 
     async with client_with(handler) as client:
-        with pytest.raises(RuntimeError, match="progress broke"):
+        with pytest.raises(RuntimeError, match="progress broke") as info:
             await client.for_each_account(
                 range(1, 101), list_files, concurrency=2, progress=progress
             )
 
+    assert raised == [info.value]
+    assert raised[0] is info.value
+    assert reason is info.value.__cause__
     assert 10 > handler.calls
     assert 0 == handler.now
+
+
+async def test_an_exception_of_progress_at_its_first_report_starts_no_job():
+    """A callback that raises at (0, total) raises as itself before any job starts."""
+    handler = InFlight()
+    refusal = RuntimeError("no bar today")
+
+    def progress(done: int, total: int | None) -> None:
+        raise refusal
+
+    async with client_with(handler) as client:
+        with pytest.raises(RuntimeError) as info:
+            await client.for_each_account([1, 2], list_files, progress=progress)
+
+    assert refusal is info.value
+    assert 0 == handler.calls
 
 
 async def test_cancelling_the_call_cancels_the_running_jobs():

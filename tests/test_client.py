@@ -58,7 +58,7 @@ async def test_route_override_changes_the_path_sent():
         urls.append(request.url)
         return json_response([])
 
-    routes = {"customer_files.usage": ma.Route("GET", "/customerFiles/{id}/usages")}
+    routes = {"customer_files.usage": ("GET", "/customerFiles/{id}/usages")}
     async with ma.MomentClient(
         "t", transport=ma.MockTransport(handler), routes=routes
     ) as client:

@@ -26,6 +26,10 @@ ATTRIBUTES = (
     "excerpt",
     "resource",
     "waited",
+    "call",
+    "method",
+    "path",
+    "override",
 )
 MISSING = object()
 
@@ -50,6 +54,18 @@ SAMPLES: dict[type[ma.MomentError], ma.MomentError] = {
     ),
     ma.NotFoundError: ma.NotFoundError(
         "KakaoMomentException", 404, -813, 21006, "없음", {"extras": {}}
+    ),
+    ma.RouteNotFoundError: ma.RouteNotFoundError(
+        "customer_files.usage sent GET /customerFiles/usages/7 and the server answered 404",
+        404,
+        None,
+        None,
+        None,
+        "<html><head><title>404 Not Found</title></head></html>",
+        call="customer_files.usage",
+        method="GET",
+        path="/customerFiles/usages/7",
+        override='routes={"customer_files.usage": ("GET", "/customerFiles/usages/{id}")}',
     ),
     ma.RateLimitError: ma.RateLimitError(
         "too many", 429, -813, None, None, {"code": -813}, 2.5, False
@@ -216,6 +232,7 @@ def test_connect_error_was_not_sent_by_default():
         pytest.param(502, ma.ServerError, id="502"),
         pytest.param(503, ma.ServerError, id="503"),
         pytest.param(599, ma.ServerError, id="599"),
+        # Only the session knows whether a 404 or 405 came from Kakao.
         pytest.param(405, ma.APIError, id="405"),
         pytest.param(409, ma.APIError, id="409"),
         pytest.param(418, ma.APIError, id="418"),

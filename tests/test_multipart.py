@@ -42,8 +42,8 @@ MB = 1024 * 1024
 CSV = b"phone,adid\n010,ab12\n"
 #: Bytes a naive encoder could get wrong: every byte value, CR/LF, a fake boundary.
 TRICKY = bytes(range(256)) * 3 + b"\r\n--boundary\r\n\r\n" + "가,나\r\n".encode()
-#: How refusals state the size limit: the exact byte count, as the documents' "200 MB" is vague.
-EXACT_LIMIT = "209,715,200 bytes (200 MiB)"
+#: How refusals state the size limit: the exact byte count, and the documents' "200 MB".
+EXACT_LIMIT = "200,000,000 bytes (200 MB)"
 #: 4-byte items over several chunks, with every byte value among them.
 WORDS = array.array("I", range(0, 2**32 - 1, 2**32 // (CHUNK_SIZE // 2 + 3)))
 
@@ -120,11 +120,18 @@ def sparse(path: Path, size: int) -> Path:
     return path
 
 
-def body_of(files: Sequence[Any], progress: Any = None) -> MultipartBody:
+def body_of(
+    files: Sequence[Any], progress: Any = None, max_bytes: int = 200_000_000
+) -> MultipartBody:
     """
     Return the upload body of *files* with a "name" field, as ``upload`` builds it.
     """
-    return MultipartBody([("name", "고객파일 등록")], prepare_files(files), progress)
+    return MultipartBody(
+        [("name", "고객파일 등록")],
+        prepare_files(files, max_bytes),
+        progress,
+        max_bytes,
+    )
 
 
 def mid_stream(data: bytes, skip: bytes) -> io.BytesIO:
@@ -302,15 +309,29 @@ def test_prepare_files_refuses_control_characters_in_pair_filenames(char, shown)
 
 
 def test_prepare_files_refuses_a_file_name_of_megabytes():
-    """A file name past 255 characters is refused, with its length and a bounded excerpt."""
+    """A file name past 255 bytes is refused, with its length and a bounded excerpt."""
     name = "a" * 1_000_000 + ".csv"
     with pytest.raises(ma.ValidationError) as info:
         prepare_files([(name, CSV)])
 
     message = str(info.value)
-    assert "is 1,000,004 characters long; at most 255" in message
+    assert "is 1,000,004 bytes long in UTF-8; at most 255 bytes" in message
     assert len(message) < 400
     assert [] != prepare_files([("a" * 251 + ".csv", CSV)])
+
+
+def test_a_file_name_is_measured_in_utf8_bytes_as_file_systems_do():
+    """Two Korean names of 89 characters each: the one of 255 UTF-8 bytes passes, the one of 257 is refused, as ext4 would."""
+    fits = "가" * 83 + "ab.csv"
+    over = "가" * 84 + "a.csv"
+
+    taken = prepare_files([(fits, CSV)])
+    with pytest.raises(ma.ValidationError) as info:
+        prepare_files([(over, CSV)])
+
+    assert (89, 89) == (len(fits), len(over))
+    assert [] != taken
+    assert "is 257 bytes long in UTF-8; at most 255 bytes" in str(info.value)
 
 
 @pytest.mark.parametrize(
@@ -537,12 +558,12 @@ def test_prepare_files_refuses(tmp_path, make_files, fragments):
 
 
 def test_prepare_files_accepts_exactly_the_limit(tmp_path):
-    """A total of exactly 200 MB is within the limit."""
-    files = [sparse(tmp_path / "a.csv", 200 * MB)]
+    """A total of exactly 200 MB (200,000,000 bytes) is within the limit."""
+    files = [sparse(tmp_path / "a.csv", 200_000_000)]
 
     parts = prepare_files(files)
 
-    assert [200 * MB] == [part.size for part in parts]
+    assert [200_000_000] == [part.size for part in parts]
 
 
 @pytest.mark.parametrize(
@@ -696,15 +717,17 @@ async def test_body_refuses_an_async_iterable_streaming_past_the_limit():
     with pytest.raises(ma.ValidationError) as info:
         await drain()
 
-    assert 200 * MB == sent_file_bytes
+    # Every whole chunk within 200,000,000 bytes went out; the one past it did not.
+    assert 200_000_000 // CHUNK_SIZE * CHUNK_SIZE == sent_file_bytes
     assert "'stream.csv'" in str(info.value)
     assert f"passed {EXACT_LIMIT} while streaming" in str(info.value)
 
 
-async def test_body_refuses_streamed_bytes_past_the_limit_across_files(monkeypatch):
+async def test_body_refuses_streamed_bytes_past_the_limit_across_files():
     """The streaming limit counts the bytes of all files together."""
-    monkeypatch.setattr("moment_async._multipart.MAX_UPLOAD_BYTES", 10)
-    body = body_of([("a.csv", b"123456"), ("b.csv", stream(b"123", b"45"))])
+    body = body_of(
+        [("a.csv", b"123456"), ("b.csv", stream(b"123", b"45"))], max_bytes=10
+    )
 
     with pytest.raises(ma.ValidationError) as info:
         await collect(body)

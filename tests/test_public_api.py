@@ -5,8 +5,12 @@ The public surface: __all__ lists, docstrings and the package version.
 from __future__ import annotations
 import __future__
 
+import ast
+import importlib
 import importlib.metadata
+import pkgutil
 import types
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +23,8 @@ import moment_async.testing
 PUBLIC_MODULES = ("adid", "models", "testing")
 #: What ``from __future__ import annotations`` binds in a module's namespace.
 FUTURE_FEATURE = type(__future__.annotations)
+#: The typing file that uses every public name under mypy --strict.
+SURFACE = Path(__file__).parent / "typing" / "surface.py"
 
 
 def public_names(module: types.ModuleType) -> set[str]:
@@ -134,6 +140,83 @@ def test_top_level_model_is_the_same_object(name):
     top = getattr(moment_async, name)
 
     assert getattr(moment_async.models, name) is top
+
+
+def names_used_in(path: Path, module: str) -> set[str]:
+    """
+    Return the attributes read from the name *module* in the Python file at *path* (``ma.X``).
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == module
+    }
+
+
+def test_typing_file_uses_every_top_level_name():
+    """tests/typing/surface.py writes ma.<name> for every name of moment_async.__all__."""
+    used = names_used_in(SURFACE, "ma")
+
+    missing = set(moment_async.__all__) - used
+
+    assert set() == missing
+
+
+def test_typing_file_uses_every_model_at_its_home():
+    """tests/typing/surface.py writes models.<name> for every name of moment_async.models.__all__."""
+    used = names_used_in(SURFACE, "models")
+
+    missing = set(moment_async.models.__all__) - used
+
+    assert set() == missing
+
+
+def every_module() -> list[types.ModuleType]:
+    """
+    Import and return every module of the package, private ones included.
+
+    ``__main__`` modules are left out: importing one runs its program.
+    """
+    found = pkgutil.walk_packages(moment_async.__path__, "moment_async.")
+    names = [info.name for info in found if not info.name.endswith(".__main__")]
+    return [moment_async, *map(importlib.import_module, names)]
+
+
+def test_no_module_holds_another_class_of_a_model_name():
+    """A model or enum name, wherever a module binds it, is the one class of moment_async.models."""
+    homes = {
+        name: getattr(moment_async.models, name) for name in moment_async.models.__all__
+    }
+
+    drifting = [
+        f"{module.__name__}.{name}"
+        for module in every_module()
+        for name, value in vars(module).items()
+        if (
+            isinstance(value, type)
+            and value.__name__ in homes
+            and value is not homes[value.__name__]
+        )
+        or (name in homes and value is not homes[name])
+    ]
+
+    assert [] == drifting
+
+
+def test_models_are_defined_in_their_home_package():
+    """Every model and enum is defined under moment_async.models, not copied in from elsewhere."""
+    outside = [
+        name
+        for name in moment_async.models.__all__
+        if not getattr(moment_async.models, name).__module__.startswith(
+            "moment_async.models."
+        )
+    ]
+
+    assert [] == outside
 
 
 def test_testing_all_is_sorted():

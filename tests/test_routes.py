@@ -4,10 +4,13 @@ The route table: the 18 documented calls, their limits, and user overrides.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 import moment_async as ma
-from moment_async._routes import EVERY_5_S, ROUTES, Scope, merge_routes
+from moment_async._routes import EVERY_5_S, ROUTES, Scope, merge_routes, override_text
 
 #: name, method, path, confidence: as /work/shared/api/ENDPOINTS.md states them.
 DOCUMENTED = [
@@ -109,17 +112,11 @@ def test_merge_routes_without_overrides_is_the_table(overrides):
     assert table is not ROUTES
 
 
-@pytest.mark.parametrize(
-    "given",
-    [
-        pytest.param(ma.Route("GET", "/customerFiles/{id}/usages"), id="Route"),
-        pytest.param(("GET", "/customerFiles/{id}/usages"), id="tuple"),
-        pytest.param(("get", "/customerFiles/{id}/usages"), id="lower-case-method"),
-    ],
-)
-def test_merge_routes_overrides_method_and_path(given):
-    """An override replaces method and path and marks the route unverified."""
-    table = merge_routes({"customer_files.usage": given})
+def test_merge_routes_overrides_method_and_path():
+    """A (method, path) override replaces method and path and marks the route unverified."""
+    table = merge_routes(
+        {"customer_files.usage": ("GET", "/customerFiles/{id}/usages")}
+    )
 
     route = table["customer_files.usage"]
     assert ("GET", "/customerFiles/{id}/usages", "unverified") == (
@@ -131,9 +128,7 @@ def test_merge_routes_overrides_method_and_path(given):
 
 def test_merge_routes_keeps_the_documented_limit():
     """An override changes where a limited call goes, not its limit."""
-    given = ma.Route("POST", "/customerFiles/upload", "doc", None, None)
-
-    table = merge_routes({"customer_files.upload": given})
+    table = merge_routes({"customer_files.upload": ("POST", "/customerFiles/upload")})
 
     route = table["customer_files.upload"]
     assert (Scope.USER_ACCOUNT, ma.Rate(1, 5.0), "unverified") == (
@@ -157,54 +152,189 @@ def test_merge_routes_leaves_other_routes_alone():
 
 
 @pytest.mark.parametrize(
-    ("name", "given", "fragment"),
+    "path",
+    [
+        pytest.param("/customerFiles/{id}/usages", id="id-moved"),
+        pytest.param("/customer-files/usage~v2/{id}", id="unreserved"),
+        pytest.param("/customerFiles;v=2/{id}", id="sub-delims"),
+        pytest.param("/a:b@c/{id}", id="colon-and-at"),
+        pytest.param("/%ED%8C%8C%EC%9D%BC/{id}", id="percent-escapes"),
+    ],
+)
+def test_merge_routes_takes_any_rfc_3986_path(path):
+    """A path of characters RFC 3986 allows, with {id} once, is taken as given."""
+    table = merge_routes({"customer_files.usage": ("GET", path)})
+
+    assert path == table["customer_files.usage"].path
+
+
+def test_merge_routes_refuses_a_route_and_says_what_to_give():
+    """A Route is refused: its confidence, scope and rate would be dropped silently."""
+    given = ma.Route("POST", "/customerFiles/upload", "doc", None, None)
+
+    with pytest.raises(ma.ValidationError) as info:
+        merge_routes({"customer_files.upload": given})
+
+    message = str(info.value)
+    assert "routes['customer_files.upload'] is a Route" in message
+    assert 'such as ("POST", "/customerFiles")' in message
+    assert "(method, path) tuple" in message
+    assert "rate limit" in message
+
+
+def test_unknown_call_lists_the_known_calls_and_the_nearest():
+    """An unknown call name is refused with the nearest known name and every known one."""
+    with pytest.raises(ma.ValidationError) as info:
+        merge_routes({"customer_file.usage": ("GET", "/customerFiles/{id}/usages")})
+
+    message = str(info.value)
+    assert "unknown call 'customer_file.usage'" in message
+    assert "(did you mean 'customer_files.usage'?)" in message
+    assert ", ".join(sorted(ROUTES)) in message
+
+
+def test_unknown_call_far_from_any_says_no_nearest():
+    """A name near no call gets the list of known calls without a guess."""
+    with pytest.raises(ma.ValidationError) as info:
+        merge_routes({"reports.list": ("GET", "/reports")})
+
+    message = str(info.value)
+    assert "did you mean" not in message
+    assert "audiences.ad_groups" in message
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fragment"),
     [
         pytest.param(
-            "customer_files.fetch",
-            ("GET", "/customerFiles/{id}"),
-            "unknown call",
-            id="unknown-name",
+            [("customer_files.get", ("GET", "/customerFiles/{id}"))],
+            "routes must be a mapping",
+            id="not-a-mapping",
         ),
         pytest.param(
-            "customer_files.get",
-            ("FETCH", "/customerFiles/{id}"),
-            "method",
-            id="bad-method",
+            {7: ("GET", "/customerFiles/{id}")}, "unknown call 7", id="name-not-str"
         ),
         pytest.param(
-            "customer_files.get",
-            ("GET", "customerFiles/{id}"),
-            "start with '/'",
+            {"customer_files.get": "GET /customerFiles/{id}"},
+            '(method, path) tuple of strings such as ("GET", "/customerFiles/{id}")',
+            id="string",
+        ),
+        pytest.param(
+            {"customer_files.get": ["GET", "/customerFiles/{id}"]},
+            "(method, path) tuple",
+            id="list",
+        ),
+        pytest.param(
+            {"customer_files.get": ("GET",)}, "(method, path) tuple", id="one-item"
+        ),
+        pytest.param(
+            {"customer_files.get": ("GET", "/customerFiles/{id}", "doc")},
+            "(method, path) tuple",
+            id="three-items",
+        ),
+        pytest.param(
+            {"customer_files.get": ("GET", 7)},
+            "(method, path) tuple",
+            id="path-not-str",
+        ),
+        pytest.param(
+            {"customer_files.get": ("FETCH", "/customerFiles/{id}")},
+            "has method 'FETCH'; use GET, POST, PUT or DELETE",
+            id="unknown-method",
+        ),
+        pytest.param(
+            {"customer_files.get": ("PATCH", "/customerFiles/{id}")},
+            "has method 'PATCH'",
+            id="patch",
+        ),
+        pytest.param(
+            {"customer_files.get": ("get", "/customerFiles/{id}")},
+            "in upper case",
+            id="lower-case-method",
+        ),
+        pytest.param(
+            {"customer_files.get": ("GET", "customerFiles/{id}")},
+            "must start with '/'",
             id="relative-path",
         ),
         pytest.param(
-            "customer_files.get",
-            ("GET", "/customerFiles"),
-            "placeholders",
-            id="placeholder-missing",
+            {"customer_files.get": ("GET", "https://evil.example/{id}")},
+            "must start with '/'",
+            id="absolute-url",
         ),
         pytest.param(
-            "customer_files.list",
-            ("GET", "/customerFiles/{id}"),
-            "placeholders",
-            id="placeholder-added",
+            {"customer_files.delete_many": ("DELETE", "/customerFiles?ids=1")},
+            "holds a query or a fragment",
+            id="query",
         ),
         pytest.param(
-            "audiences.get",
-            ("GET", "/targetings/{audience_id}"),
-            "placeholders",
-            id="placeholder-renamed",
+            {"customer_files.get": ("GET", "/customerFiles/{id}#top")},
+            "holds a query or a fragment",
+            id="fragment",
+        ),
+        pytest.param(
+            {"customer_files.get": ("GET", "/customerFiles")},
+            "must hold {id} once",
+            id="id-missing",
+        ),
+        pytest.param(
+            {"customer_files.get": ("GET", "/customerFiles/{id}/{id}")},
+            "must hold {id} once",
+            id="id-twice",
+        ),
+        pytest.param(
+            {"customer_files.list": ("GET", "/customerFiles/{id}")},
+            "sends no id in its path",
+            id="id-added",
+        ),
+        pytest.param(
+            {"audiences.get": ("GET", "/targetings/{audience_id}")},
+            "braces other than {id}",
+            id="id-renamed",
+        ),
+        pytest.param(
+            {"audiences.get": ("GET", "/targetings/{id:x}")},
+            "braces other than {id}",
+            id="format-spec",
+        ),
+        pytest.param(
+            {"audiences.get": ("GET", "/targetings/{id.__class__}")},
+            "braces other than {id}",
+            id="attribute-lookup",
+        ),
+        pytest.param(
+            {"audiences.get": ("GET", "/targetings/{id}/{")},
+            "braces other than {id}",
+            id="lone-brace",
+        ),
+        pytest.param(
+            {"audiences.get": ("GET", "/targetings/{id} HTTP/1.1\r\nX: y")},
+            "a character a URL path may not hold",
+            id="header-injection",
+        ),
+        pytest.param(
+            {"audiences.get": ("GET", "/targetings/ {id}")},
+            "a character a URL path may not hold",
+            id="space",
+        ),
+        pytest.param(
+            {"audiences.get": ("GET", "/타겟/{id}")},
+            "%XX escapes",
+            id="non-ascii",
+        ),
+        pytest.param(
+            {"audiences.get": ("GET", "/targetings/%zz/{id}")},
+            "%XX escapes",
+            id="bad-escape",
         ),
     ],
 )
-def test_merge_routes_refuses_bad_override(name, given, fragment):
-    """A bad override raises ValidationError naming the route and the fault."""
+def test_merge_routes_refuses_bad_override(overrides, fragment):
+    """A bad override raises ValidationError saying what was wrong and what is allowed."""
     with pytest.raises(ma.ValidationError) as info:
-        merge_routes({name: given})
+        merge_routes(overrides)
 
-    message = str(info.value)
-    assert name in message
-    assert fragment in message
+    assert fragment in str(info.value)
 
 
 def test_client_refuses_bad_route_override():
@@ -219,3 +349,65 @@ def test_client_refuses_bad_route_override():
             transport=ma.MockTransport(handler),
             routes={"customer_files.get": ("GET", "/customerFiles")},
         )
+
+
+async def test_client_routes_show_the_table_in_use():
+    """MomentClient.routes holds every call, the override applied, and cannot be changed."""
+
+    async def handler(request: ma.Request) -> ma.Response:
+        return ma.Response(status=200)
+
+    async with ma.MomentClient(
+        "token",
+        transport=ma.MockTransport(handler),
+        routes={"customer_files.usage": ("GET", "/customerFiles/{id}/usages")},
+    ) as client:
+        routes = client.routes
+
+    assert sorted(ROUTES) == sorted(routes)
+    assert (
+        ma.Route("GET", "/customerFiles/{id}/usages", "unverified")
+        == (routes["customer_files.usage"])
+    )
+    assert ROUTES["customer_files.get"] == routes["customer_files.get"]
+    with pytest.raises(TypeError):
+        routes["customer_files.get"] = ROUTES["customer_files.list"]  # type: ignore[index]  # read-only on purpose
+
+
+def test_override_text_is_the_argument_to_pass():
+    """The suggested override evaluates to a routes= mapping merge_routes accepts."""
+    text = override_text("customer_files.usage", "GET", "/customerFiles/usages/{id}")
+
+    value = eval(text.removeprefix("routes="))  # noqa: S307  # our own literal
+
+    assert {"customer_files.usage": ("GET", "/customerFiles/usages/{id}")} == value
+    assert (
+        merge_routes(value)["customer_files.usage"].path
+        == value["customer_files.usage"][1]
+    )
+
+
+def readme_routes() -> dict[str, tuple[str, str, str]]:
+    """
+    Return the README's route table: call name to method, path and confidence.
+    """
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Routes and their confidence", 1)[1].split("\n#", 1)[0]
+    rows = re.findall(
+        r"^\| `([a-z_.]+)` \| `(\w+) ([^`?]+)[^`]*` \| \**(\w+)\**", section, re.M
+    )
+    words = {"documented": "doc", "inferred": "inferred", "unverified": "unverified"}
+    return {name: (method, path, words[word]) for name, method, path, word in rows}
+
+
+def test_readme_route_table_is_the_route_table():
+    """Every customer-file row of the README's table gives the route's method, path and confidence."""
+    rows = readme_routes()
+
+    table = {
+        name: (route.method, route.path, route.confidence)
+        for name, route in ROUTES.items()
+        if name.startswith("customer_files.")
+    }
+
+    assert table == rows

@@ -458,8 +458,8 @@ HOSTILE_CALLS: Final[list[tuple[str, Callable[[ma.AdAccount], Awaitable[object]]
     ("brotli", lambda acct: acct.customer_files.list()),
     ("elsewhere", lambda acct: acct.customer_files.list()),
     ("early", lambda acct: acct.customer_files.upload("buyers", [("a.csv", CSV)])),
-    ("waiting", lambda acct: acct.customer_files.wait_until_ready(7, timeout=0.3, poll_interval=0.1)),
-    ("failed", lambda acct: acct.customer_files.wait_until_ready(7, timeout=5, poll_interval=0.1)),
+    ("waiting", lambda acct: acct.customer_files.wait_until_ready(7, max_wait=0.3, poll_interval=0.1)),
+    ("failed", lambda acct: acct.customer_files.wait_until_ready(7, max_wait=5, poll_interval=0.1)),
 ]  # fmt: skip
 
 

@@ -745,7 +745,9 @@ async def test_provider_returning_non_string_is_refused():
             id="url-ftp",
         ),
         pytest.param(
-            lambda a: a.customer_files.register_url("a", "https://e.com/a.csv", "yes"),
+            lambda a: a.customer_files.register_url(
+                "a", "https://e.com/a.csv", renewable="yes"
+            ),
             id="url-renewable",
         ),
         pytest.param(

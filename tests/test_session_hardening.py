@@ -15,7 +15,7 @@ import orjson
 import pytest
 
 import moment_async as ma
-from moment_async._constants import MAX_ERROR_TEXT
+from moment_async._errors import MAX_ERROR_TEXT
 from moment_async.sandbox import Sandbox
 from moment_async.testing import Request, Response, json_response
 
@@ -44,7 +44,7 @@ SECRET: Final = "tok-SECRET-4242"
         (SECRET[:4] + "\x85" + SECRET[4:], "U+0085"),
         (SECRET[:4] + "\n" + SECRET[4:], "line feed"),
         (SECRET[:4] + " " + SECRET[4:], "space"),
-        (SECRET[:4] + "é" + SECRET[4:], "latin small letter e with acute"),
+        (SECRET[:4] + "é" + SECRET[4:], "a non-ASCII character at position 4"),
         ("", "non-empty"),
     ],
 )
@@ -342,7 +342,7 @@ async def test_a_wait_timeout_keeps_a_bounded_excerpt_of_an_unknown_status():
     ) as client:
         with pytest.raises(ma.WaitTimeoutError) as info:
             await client.ad_account(1).customer_files.wait_until_ready(
-                7, timeout=0.3, poll_interval=0.1
+                7, max_wait=0.3, poll_interval=0.1
             )
 
     assert len(str(info.value)) < MAX_ERROR_TEXT + 200
@@ -389,3 +389,148 @@ async def test_an_error_code_that_is_no_exact_integer_is_no_code(code):
 
     assert info.value.code is None
     assert info.value.detail_code is None
+
+
+async def test_close_during_an_answer_ends_the_backoff_that_would_follow():
+    """aclose() while an answer is on its way: the call does not sleep its backoff after it."""
+    answering = asyncio.Event()
+    release = asyncio.Event()
+
+    async def handler(request: Request) -> Response:
+        answering.set()
+        await release.wait()
+        return Response(
+            status=503, headers={"retry-after": "6"}, body=b'{"code":-9798,"msg":"m"}'
+        )
+
+    client = ma.MomentClient(
+        TOKEN,
+        transport=ma.MockTransport(handler),
+        limiter=False,
+        retry=ma.RetryPolicy(attempts=3),
+    )
+    call = asyncio.create_task(client.ad_account(1).customer_files.list())
+    await answering.wait()
+    # The handler answers while aclose() runs: the call was in no wait yet.
+    closing = asyncio.create_task(client.aclose())
+    release.set()
+    await closing
+    started = time.monotonic()
+    with pytest.raises(ma.ClientClosedError):
+        await asyncio.wait_for(call, timeout=10)
+    assert time.monotonic() - started < 1.0
+
+
+async def test_close_wakes_a_call_waiting_for_its_token():
+    """A call waiting for a slow token provider ends with ClientClosedError when the client closes."""
+    asked = asyncio.Event()
+
+    async def provider() -> str:
+        asked.set()
+        await asyncio.sleep(30)
+        return "never"
+
+    async def handler(request: Request) -> Response:
+        return json_response([])
+
+    client = ma.MomentClient(provider, transport=ma.MockTransport(handler))
+    call = asyncio.create_task(client.ad_account(1).customer_files.list())
+    await asked.wait()
+    started = time.monotonic()
+    await client.aclose()
+    with pytest.raises(ma.ClientClosedError, match="waited for its token"):
+        await asyncio.wait_for(call, timeout=5)
+    assert time.monotonic() - started < 1.0
+
+
+class HangingLimiter(ma.KeyedLimiter):
+    """
+    A limiter whose pause never ends, as a store that stopped answering.
+    """
+
+    async def pause(self, key: str, seconds: float) -> None:
+        await asyncio.sleep(3600)
+
+
+async def test_a_hanging_limiter_pause_ends_on_close_without_a_deadline():
+    """Without a deadline, a limiter's pause that hangs ends when the client closes."""
+    answered = asyncio.Event()
+
+    async def handler(request: Request) -> Response:
+        answered.set()
+        return Response(status=429, body=b'{"code":-1,"msg":"slow down"}')
+
+    client = ma.MomentClient(
+        TOKEN,
+        transport=ma.MockTransport(handler),
+        limiter=HangingLimiter(),
+        timeout=ma.Timeout(total=None),
+    )
+    call = asyncio.create_task(client.ad_account(1).customer_files.get(7))
+    await asyncio.wait_for(answered.wait(), 5)
+    await asyncio.sleep(0.1)
+    started = time.monotonic()
+    await client.aclose()
+    with pytest.raises((ma.ClientClosedError, ma.RateLimitError)):
+        await asyncio.wait_for(call, timeout=5)
+    assert time.monotonic() - started < 1.0
+
+
+async def test_a_hanging_limiter_pause_is_bounded_without_a_deadline(caplog):
+    """Without a deadline, a limiter's pause that hangs is given up after a few seconds and logged."""
+
+    async def handler(request: Request) -> Response:
+        return Response(status=429, body=b'{"code":-1,"msg":"slow down"}')
+
+    async with ma.MomentClient(
+        TOKEN,
+        transport=ma.MockTransport(handler),
+        limiter=HangingLimiter(),
+        timeout=ma.Timeout(total=None),
+        retry=ma.RetryPolicy.never(),
+    ) as client:
+        started = time.monotonic()
+        with pytest.raises(ma.RateLimitError):
+            await asyncio.wait_for(client.ad_account(1).customer_files.get(7), 30)
+        took = time.monotonic() - started
+
+    assert 4 < took < 20
+    assert "the rate limiter's pause did not complete" in caplog.text
+
+
+def test_a_client_whose_loop_has_ended_can_be_closed_from_another():
+    """Once the first loop is closed, aclose() from a new loop closes the client instead of raising."""
+
+    async def handler(request: Request) -> Response:
+        return json_response([])
+
+    client = ma.MomentClient(TOKEN, transport=ma.MockTransport(handler))
+    files = client.ad_account(1).customer_files
+    assert [] == asyncio.run(files.list())
+    asyncio.run(client.aclose())
+    asyncio.run(client.aclose())  # Twice is harmless.
+    with pytest.raises(ma.ClientClosedError):
+        asyncio.run(files.list())
+
+
+async def test_decode_errors_keep_bounded_texts_in_the_whole_chain():
+    """A body of megabytes that is not JSON, or of the wrong shape, gives errors of bounded size."""
+    bodies = [
+        b"<" + b"x" * 3_000_000,
+        b'{"id": 7, "createdDate": "' + b"9" * 3_000_000 + b'"}',
+    ]
+
+    async def handler(request: Request) -> Response:
+        return Response(status=200, body=bodies.pop(0))
+
+    async with ma.MomentClient(
+        TOKEN, transport=ma.MockTransport(handler), limiter=False
+    ) as client:
+        for _ in range(2):
+            with pytest.raises(ma.DecodeError) as info:
+                await client.ad_account(1).customer_files.get(7)
+            error: BaseException | None = info.value
+            while error is not None:
+                assert len(pickle.dumps(error)) < 16 * MAX_ERROR_TEXT
+                assert "FieldError" not in str(error)
+                error = error.__cause__

@@ -64,7 +64,7 @@ async def sync_customer_file(
     arq runs a job at least once, so the job is idempotent: a file of that
     name already in the account is reused, not registered again. With
     *ready_within* seconds, it also waits until the file's extraction ends
-    or that time passes (``wait_until_ready``: the limiter spaces the polls
+    or that time passes (``wait_until_ready(max_wait=...)``: polls come
     the documented 5 s apart). (Kakao's extraction takes up to 6 hours: for real accounts,
     enqueue a later check rather than holding a worker.)
     """
@@ -80,7 +80,9 @@ async def sync_customer_file(
     status: str | None = customer_file.status
     if ready_within > 0:
         try:
-            ready = await files.wait_until_ready(customer_file.id, timeout=ready_within)
+            ready = await files.wait_until_ready(
+                customer_file.id, max_wait=ready_within
+            )
             status = ready.status
         except ma.ResourceFailedError as exc:
             status = exc.status  # ERROR or TRANSFORM_ERROR: report it

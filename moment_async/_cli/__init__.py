@@ -56,7 +56,12 @@ def _parser() -> argparse.ArgumentParser:
         "--base-url", default=BASE_URL, help="API root (default: Kakao's)"
     )
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
-    parser.add_argument("--timeout", type=float, default=None, help="seconds per call")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help="seconds per call (each poll of a wait too)",
+    )
     parser.add_argument(
         "--sandbox", action="store_true", help="run against an embedded sandbox"
     )

@@ -17,12 +17,13 @@ from typing import IO, Any, Final
 
 from .. import adid
 from .._errors import ValidationError
-from .._types import Progress
+from .._types import ProgressCallback
 from ._output import ProgressBar, dump_json, say
 
 _EXIT_OK: Final = 0
 _EXIT_NOT_OK: Final = 1
-_MIB: Final = 1024 * 1024
+#: The documents' megabyte, as in their "200 MB" upload limit.
+_MB: Final = 1_000_000
 
 
 def add_parser(groups: Any) -> None:
@@ -66,9 +67,9 @@ def add_parser(groups: Any) -> None:
     split.add_argument(
         "--part-mb",
         type=float,
-        default=adid.DEFAULT_PART_BYTES / _MIB,
+        default=adid.DEFAULT_PART_BYTES / _MB,
         metavar="MB",
-        help="largest part in MiB (default: 20, ten parts per upload)",
+        help="largest part in MB of 1,000,000 bytes (default: 20, ten parts per upload)",
     )
     split.add_argument("--json", **as_json)
 
@@ -102,7 +103,7 @@ def run(args: argparse.Namespace, out: IO[str]) -> int:
             bar.finish()
 
 
-def _check(args: argparse.Namespace, out: IO[str], bar: Progress | None) -> int:
+def _check(args: argparse.Namespace, out: IO[str], bar: ProgressCallback | None) -> int:
     report = asyncio.run(
         adid.validate(*args.files, max_invalid=args.max_invalid, progress=bar)
     )
@@ -113,7 +114,7 @@ def _check(args: argparse.Namespace, out: IO[str], bar: Progress | None) -> int:
     return _EXIT_OK if report.ok else _EXIT_NOT_OK
 
 
-def _clean(args: argparse.Namespace, out: IO[str], bar: Progress | None) -> int:
+def _clean(args: argparse.Namespace, out: IO[str], bar: ProgressCallback | None) -> int:
     result = asyncio.run(adid.normalize(*args.files, out=args.out, progress=bar))
     report = result.source
     if args.json:
@@ -133,8 +134,8 @@ def _clean(args: argparse.Namespace, out: IO[str], bar: Progress | None) -> int:
     return _EXIT_OK if result.written else _EXIT_NOT_OK
 
 
-def _split(args: argparse.Namespace, out: IO[str], bar: Progress | None) -> int:
-    part_bytes = round(args.part_mb * _MIB)
+def _split(args: argparse.Namespace, out: IO[str], bar: ProgressCallback | None) -> int:
+    part_bytes = round(args.part_mb * _MB)
     plan = asyncio.run(
         adid.split(
             *args.files, out_dir=args.out_dir, part_bytes=part_bytes, progress=bar

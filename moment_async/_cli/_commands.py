@@ -13,8 +13,8 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
-from .._constants import DEFAULT_POLL_INTERVAL, DEFAULT_READY_TIMEOUT
-from .._convert import make_converter
+from .._constants import DEFAULT_MAX_WAIT, DEFAULT_POLL_INTERVAL
+from .._data import from_data
 from .._errors import ValidationError
 from ..models import AudienceSpec
 from ..resources import Audiences, CustomerFiles
@@ -71,14 +71,13 @@ _ID: Final = _arg("id", type=int, help="customer file id")
 _AUDIENCE: Final = _arg("id", type=int, help="audience id")
 _IDS: Final = _arg("ids", type=int, nargs="+", metavar="ID")
 _FILES: Final = _arg("files", nargs="+", metavar="FILE.csv", help="1 to 10 CSV files")
-# dest is not "timeout": that is the top-level --timeout of each call.
-_WAIT_TIMEOUT: Final = _arg(
-    "--timeout",
-    dest="wait_timeout",
+# The whole wait; each poll is one call under the top-level --timeout.
+_MAX_WAIT: Final = _arg(
+    "--max-wait",
     type=seconds,
-    default=DEFAULT_READY_TIMEOUT,
+    default=DEFAULT_MAX_WAIT,
     metavar="S",
-    help="give up after S seconds (default: 6 h 10 min)",
+    help="give up after S seconds in all (default: 6 h 10 min)",
 )
 _POLL: Final = _arg(
     "--poll-interval",
@@ -95,7 +94,10 @@ _SPEC: Final = _arg(
 
 def load_spec(path: str) -> AudienceSpec:
     """
-    Read an audience spec from a JSON file written with the API's field names.
+    Read an audience spec from a JSON file, as ``moment_async.from_data`` reads one.
+
+    The API's field names or the Python ones; an unknown key is refused,
+    and an audience printed by ``--json`` reads as its spec.
     """
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -105,13 +107,10 @@ def load_spec(path: str) -> AudienceSpec:
     if not isinstance(data, dict):
         msg = f"the spec {path} must hold a JSON object"
         raise ValidationError(msg)
-    data = {k: v for k, v in data.items() if k not in ("adAccountId", "id")}
     try:
-        return make_converter().structure(data, AudienceSpec)
-    except (TypeError, ValueError, KeyError) as exc:
-        msg = (
-            f"the spec {path} is not a valid audience spec: {type(exc).__name__}: {exc}"
-        )
+        return from_data(AudienceSpec, data)
+    except ValidationError as exc:
+        msg = f"the spec {path} is not a valid audience spec: {exc}"
         raise ValidationError(msg) from exc
 
 
@@ -128,7 +127,7 @@ async def _wait(
 ) -> T:
     if bar is None:
         return await work
-    return await with_elapsed_bar(work, ns.wait_timeout, bar)
+    return await with_elapsed_bar(work, ns.max_wait, bar)
 
 
 COMMANDS: Final = (
@@ -156,9 +155,9 @@ COMMANDS: Final = (
     Command("files", "usage", "list the ad groups that use a customer file", (_ID,),
             lambda f, a, ns, p: f.usage(ns.id)),
     Command("files", "wait", "wait until a customer file is COMPLETE, with a progress bar",
-            (_ID, _WAIT_TIMEOUT, _POLL),
+            (_ID, _MAX_WAIT, _POLL),
             lambda f, a, ns, p: _wait(f.wait_until_ready(
-                ns.id, timeout=ns.wait_timeout, poll_interval=ns.poll_interval), ns, p),
+                ns.id, max_wait=ns.max_wait, poll_interval=ns.poll_interval), ns, p),
             bar=_waiting("customer file")),
     Command("audiences", "list", "list the ad account's audiences", (),
             lambda f, a, ns, p: a.list()),
@@ -178,8 +177,8 @@ COMMANDS: Final = (
             (_AUDIENCE, _arg("ad_group_id", type=int)),
             lambda f, a, ns, p: a.unlink(ns.id, ns.ad_group_id)),
     Command("audiences", "wait", "wait until an audience leaves STANDBY, with a progress bar",
-            (_AUDIENCE, _WAIT_TIMEOUT, _POLL),
+            (_AUDIENCE, _MAX_WAIT, _POLL),
             lambda f, a, ns, p: _wait(a.wait_until_ready(
-                ns.id, timeout=ns.wait_timeout, poll_interval=ns.poll_interval), ns, p),
+                ns.id, max_wait=ns.max_wait, poll_interval=ns.poll_interval), ns, p),
             bar=_waiting("audience")),
 )  # fmt: skip

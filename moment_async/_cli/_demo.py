@@ -72,7 +72,7 @@ async def demo(out: IO[str]) -> int:
             started = time.monotonic()
             try:
                 ready = await with_elapsed_bar(
-                    files.wait_until_ready(upload.id, timeout=_READY_WITHIN),
+                    files.wait_until_ready(upload.id, max_wait=_READY_WITHIN),
                     _READY_WITHIN,
                     ProgressBar("waiting", out, unit="s"),
                 )
@@ -96,7 +96,7 @@ async def demo(out: IO[str]) -> int:
             step("Wait until the audience leaves STANDBY")
             say(out, "(no rate limit is documented for audiences: polling every 0.5 s)")
             audience = await account.audiences.wait_until_ready(
-                audience.id, timeout=_READY_WITHIN, poll_interval=0.5
+                audience.id, max_wait=_READY_WITHIN, poll_interval=0.5
             )
             table([audience], out)
 

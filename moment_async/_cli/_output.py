@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import functools
+import json
 import re
 import shutil
 import sys
@@ -23,10 +23,9 @@ from collections.abc import Iterable, Sequence
 from typing import IO, Any, Final
 
 import attrs
-import cattrs
 import orjson
 
-from .._convert import make_converter
+from .._data import to_data
 
 #: Columns shown per model in tables; everything is in ``--json``.
 _COLUMNS: Final[dict[str, tuple[str, ...]]] = {
@@ -144,23 +143,14 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
-@functools.cache
-def _output_converter() -> cattrs.Converter:
-    # Built once per process: --accounts prints a line per account.
-    return make_converter(omit_defaults=False)
-
-
-def _wire(value: object) -> object:
-    # Every field, zeros and nulls included: a script should not have to
-    # know each field's default to read "successCount": 0.
-    return _output_converter().unstructure(value)
-
-
 def as_json(value: object, out: IO[str]) -> None:
     """
     Print *value* as JSON with the API's own field names, every field included.
+
+    What ``moment_async.to_data`` gives: a script need not know each
+    field's default to read ``"successCount": 0``.
     """
-    dump_json(_wire(value), out)
+    dump_json(to_data(value), out)
 
 
 def dump_json(data: object, out: IO[str], *, indent: bool = True) -> None:
@@ -171,8 +161,25 @@ def dump_json(data: object, out: IO[str], *, indent: bool = True) -> None:
     escapes are written as JSON ``\\u`` escapes too, which JSON readers
     turn back into the very same strings. Outside strings, JSON text is
     printable ASCII and the line breaks of the indentation.
+
+    A file name that is not valid UTF-8 comes to Python with lone
+    surrogates in it (``"\\udcff"`` for the byte 0xFF), which orjson
+    refuses: it is written as that ``\\udcff`` escape, which reads back
+    as the same string, and ``os.fsencode()`` turns into the same bytes.
     """
-    text = orjson.dumps(data, option=orjson.OPT_INDENT_2 if indent else None).decode()
+    try:
+        text = orjson.dumps(
+            data, option=orjson.OPT_INDENT_2 if indent else None
+        ).decode()
+    except orjson.JSONEncodeError:
+        # The standard library writes any string, lone surrogates too, in
+        # the same layout; the escaping below makes them \u escapes.
+        text = json.dumps(
+            data,
+            ensure_ascii=False,
+            indent=2 if indent else None,
+            separators=(",", ": ") if indent else (",", ":"),
+        )
     out.write(_NOT_PLAIN.sub(_json_escape, text))
     out.write("\n")
 
@@ -185,7 +192,8 @@ def _json_escape(match: re.Match[str]) -> str:
     char = match.group()
     if _inert_char(char) == char:
         return char
-    units = char.encode("utf-16-be")
+    # surrogatepass: a lone surrogate is written as its own \u escape.
+    units = char.encode("utf-16-be", "surrogatepass")
     return "".join(
         f"\\u{int.from_bytes(units[i : i + 2]):04x}" for i in range(0, len(units), 2)
     )
@@ -284,4 +292,4 @@ def json_line(value: object, out: IO[str]) -> None:
     """
     Print *value* as one line of JSON (JSON Lines), with the API's field names.
     """
-    dump_json(_wire(value), out, indent=False)
+    dump_json(to_data(value), out, indent=False)

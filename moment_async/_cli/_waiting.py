@@ -1,5 +1,5 @@
 """
-Waits on long server-side work, with a bar of the time spent against the timeout.
+Waits on long server-side work, with a bar of the time spent against the max wait.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ async def with_elapsed_bar(work: Awaitable[T], within: float, bar: ProgressBar) 
     Await *work* while a ticker task shows the seconds spent out of *within* on *bar*.
 
     The bar only watches the clock: *work* keeps its own deadline (the
-    timeout it was given, which *within* repeats). However *work* ends, the
+    max_wait it was given, which *within* repeats). However *work* ends, the
     ticker stops and the bar's line is ended; a wait refused before its
     first step (a bad argument) draws nothing.
     """

@@ -5,10 +5,12 @@ The default transport, on aiohttp: the only module of the library that imports i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import weakref
 import zlib
 from contextvars import ContextVar
+from socket import SHUT_RDWR
 from ssl import SSLContext
 from typing import Any, Final
 
@@ -22,11 +24,16 @@ from .._constants import DEFAULT_MAX_CONNECTIONS
 from .._errors import (
     ClientClosedError,
     ConnectError,
+    EventLoopError,
     MomentError,
     RequestTimeoutError,
     TransportError,
     ValidationError,
+    bound_texts,
+    bounded_text,
 )
+from .._validate import check_bool, check_count, check_number
+from ._proxy import Proxies
 from .base import Request, Response, Timeout, too_large
 
 #: A path made only of characters a URL path may carry as they are: such a
@@ -59,8 +66,11 @@ class AiohttpTransport:
     The session is opened lazily inside the running loop on the first
     request, and closed by ``aclose()`` (the client calls it for you).
     *max_connections* defaults to 512 (aiohttp's own default of 100 starves
-    a fan-out over many ad accounts); *max_connections_per_host* ``0``
-    means the same as the total, since every call goes to one host::
+    a fan-out over many ad accounts; ``0`` is no limit, as in aiohttp);
+    *max_connections_per_host* ``0`` means the same as the total, since
+    every call goes to one host. Counts are whole numbers and
+    *keepalive_timeout* seconds: anything else (``True``, ``1.5``
+    connections) is a ``ValidationError`` here, not at the first send::
 
         transport = AiohttpTransport(max_connections=1024)
         async with MomentClient(token, transport=transport) as client:
@@ -96,6 +106,27 @@ class AiohttpTransport:
     socket is closed at once, never returned to the pool nor left waiting
     for an unread upload to drain. ``aclose()`` aborts every connection, so
     it never waits on a server.
+
+    Proxies are used as curl, httpx and openai use them. *proxy* sends
+    every request through one HTTP proxy, whatever the environment says;
+    credentials go in its URL and reach the proxy alone, in a
+    ``Proxy-Authorization`` header (they are never shown: messages and
+    reprs name the proxy by scheme, host and port)::
+
+        AiohttpTransport(proxy="http://user:password@proxy.example:3128")
+
+    Without *proxy*, the standard environment is read once, when the
+    transport is made: ``HTTPS_PROXY`` (or ``https_proxy``) for Kakao's
+    ``https://`` API, ``HTTP_PROXY`` for an ``http://`` base URL such as a
+    sandbox, ``ALL_PROXY`` for either when its own is unset, and
+    ``NO_PROXY`` for hosts reached directly (``NO_PROXY=127.0.0.1,localhost``
+    keeps a local sandbox off the proxy). ``trust_env=False`` ignores the
+    environment. An ``https://`` origin is reached through a ``CONNECT``
+    tunnel: the proxy relays TLS bytes and never sees the token, the path
+    or the body; a plain ``http://`` origin's requests go to the proxy as
+    they are. Only ``http://`` proxies are supported; any other proxy URL,
+    given or in the environment, is refused with ``ValidationError`` when
+    the transport is made, never skipped.
     """
 
     def __init__(
@@ -106,11 +137,18 @@ class AiohttpTransport:
         keepalive_timeout: float = 30.0,
         dns_cache_seconds: int = 300,
         ssl: SSLContext | None = None,
+        proxy: str | None = None,
+        trust_env: bool = True,
     ) -> None:
-        self._limit = max_connections
-        self._limit_per_host = max_connections_per_host
-        self._keepalive = keepalive_timeout
-        self._dns_ttl = dns_cache_seconds
+        # Checked here, not at the first send: aiohttp would take True as 1.
+        self._limit = check_count(max_connections, "max_connections", least=0)
+        self._limit_per_host = check_count(
+            max_connections_per_host, "max_connections_per_host", least=0
+        )
+        self._keepalive = check_number(
+            keepalive_timeout, "keepalive_timeout", unit="seconds"
+        )
+        self._dns_ttl = check_count(dns_cache_seconds, "dns_cache_seconds", least=0)
         given: object = ssl  # checked at run time: callers may pass anything
         if given is not None and not isinstance(given, SSLContext):
             msg = (
@@ -121,19 +159,27 @@ class AiohttpTransport:
         # True: aiohttp's default context, which verifies certificates.
         self._ssl: SSLContext | bool = True if ssl is None else ssl
         self._session: aiohttp.ClientSession | None = None
+        #: The loop the session was opened in: its sockets belong to it.
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
         # One ClientTimeout per Timeout value: built once, not per call.
         self._timeouts: dict[Timeout, aiohttp.ClientTimeout] = {}
         self._origins: dict[str, URL] = {}
+        proxies = Proxies(proxy, trust_env=check_bool(trust_env, "trust_env"))
+        #: None when every request goes direct: the common case costs nothing.
+        self._proxies = proxies if proxies.used else None
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
-        return f"<AiohttpTransport max_connections={self._limit} {state}>"
+        shown = self._proxies.describe() if self._proxies is not None else None
+        proxy = "" if shown is None else f" proxy={shown}"
+        return f"<AiohttpTransport max_connections={self._limit}{proxy} {state}>"
 
     def _open(self) -> aiohttp.ClientSession:
         if self._closed:
             msg = "the transport was closed"
             raise ClientClosedError(msg)
+        self._loop = asyncio.get_running_loop()
         connector = _Connector(
             limit=self._limit,
             limit_per_host=self._limit_per_host,
@@ -147,6 +193,9 @@ class AiohttpTransport:
             # client always sends a User-Agent, and skipping sends aiohttp
             # down a slower path on every request.
             raise_for_status=False,
+            # The proxy environment is read once, by Proxies: aiohttp's own
+            # reading costs two thread hops a request, and would put a
+            # ~/.netrc password in place of the token.
             trust_env=False,
             # The body is read and decoded here, within its bound.
             auto_decompress=False,
@@ -216,6 +265,9 @@ class AiohttpTransport:
             # it stopped reading (a cancelled upload), with its open file,
             # to the garbage collector.
             data = stream = aiter(data)
+        headers, proxy, proxy_headers = request.headers, None, None
+        if self._proxies is not None:
+            headers, proxy, proxy_headers = self._proxies.apply(request.url, headers)
         used: list[asyncio.Transport] = []
         using = _USED.set(used)
         try:
@@ -223,9 +275,11 @@ class AiohttpTransport:
                 request.method,
                 self._url(request.url),
                 params=request.query,
-                headers=request.headers,
+                headers=headers,
                 data=data,
                 timeout=self._client_timeout(request.timeout),
+                proxy=proxy,
+                proxy_headers=proxy_headers,
             ) as resp:
                 try:
                     body = await _read_body(resp, request)
@@ -239,7 +293,7 @@ class AiohttpTransport:
         # a connect timeout means nothing was sent.
         except aiohttp.ConnectionTimeoutError as exc:
             _forget_request(exc)
-            msg = f"timed out connecting to {_origin(request.url)}"
+            msg = f"timed out connecting to {_origin(request.url)}{_via(proxy)}"
             raise RequestTimeoutError(msg, maybe_sent=False) from exc
         except TimeoutError as exc:
             _forget_request(exc)
@@ -247,10 +301,9 @@ class AiohttpTransport:
                 f"timed out reading the answer to {request.method} {_path(request.url)}"
             )
             raise RequestTimeoutError(msg) from exc
-        except aiohttp.ClientConnectorError as exc:
+        except (aiohttp.ClientConnectorError, aiohttp.ClientHttpProxyError) as exc:
             _forget_request(exc)
-            msg = f"cannot connect to {_origin(request.url)}: {exc.os_error}"
-            raise ConnectError(msg) from exc
+            raise _connect_error(exc, request.url, proxy) from exc
         except aiohttp.ClientError as exc:
             msg = f"{request.method} {_path(request.url)} failed: {_describe(exc)}"
             _forget_request(exc)
@@ -272,14 +325,40 @@ class AiohttpTransport:
         Every connection is aborted, in use or idle: closing never waits
         for a server to read an upload or to answer a TLS goodbye, and calls
         in flight end at once (the client reports them as closed).
+
+        The connections belong to the event loop that opened them (the
+        first ``send``'s). Once that loop is closed (its ``asyncio.run``
+        returned), ``aclose()`` may run in any loop: each connection is shut
+        down on the wire, so the server sees it end at once, and the aiohttp
+        session is closed; only the sockets' descriptors are left, to the
+        garbage collector, since releasing them needs their own loop (Python
+        warns ``ResourceWarning: unclosed transport`` as it closes each).
+
+        Raises:
+            EventLoopError: the loop that opened the connections is still
+                open and is not the running one: close the transport there.
         """
+        session = self._session
+        loop = self._loop
+        gone = loop is not None and loop.is_closed()
+        if session is not None and not gone and loop is not asyncio.get_running_loop():
+            msg = (
+                "the transport's connections belong to another event loop, which "
+                "is still open: close the transport in that loop (it was left open)"
+            )
+            raise EventLoopError(msg)
         self._closed = True
-        session, self._session = self._session, None
+        self._session = None
         if session is not None:
             connector = session.connector
             if isinstance(connector, _Connector):
                 for socket in list(connector.sockets):
-                    socket.abort()
+                    if gone:
+                        _shut_down(socket)
+                    else:
+                        socket.abort()
+            # From another loop, once the first is closed, aiohttp only marks
+            # its session and connector closed: no loop is needed for that.
             await session.close()
 
 
@@ -314,6 +393,15 @@ class _Connector(aiohttp.TCPConnector):
             if used is not None:
                 used.append(socket)
         return connection
+
+
+def _shut_down(socket: asyncio.Transport) -> None:
+    # abort() needs the socket's own loop, which is closed; shutdown() ends
+    # the connection on the wire without one.
+    sock = socket.get_extra_info("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):  # already closed, or never connected
+            sock.shutdown(SHUT_RDWR)
 
 
 def _abort_unfinished(used: list[asyncio.Transport]) -> None:
@@ -365,7 +453,8 @@ class _Inflater:
 
     aiohttp's own decoding (before 3.13.3) inflates a whole network chunk
     at once, so a small compressed chunk could fill memory before any
-    bound is checked; here each step makes at most the room left.
+    bound is checked; here each step makes at most the room left. A body
+    must hold one compressed stream, whole, and nothing after it.
     """
 
     def __init__(self, coding: str) -> None:
@@ -392,10 +481,20 @@ class _Inflater:
                 wbits = zlib.MAX_WBITS if data[0] & 0x0F == 8 else -zlib.MAX_WBITS
             self._zlib = zlib.decompressobj(wbits)
         try:
-            return self._zlib.decompress(data, room)
+            decoded = self._zlib.decompress(data, room)
         except zlib.error as exc:
             msg = f"the answer's {self.coding} body is corrupt: {exc}"
             raise TransportError(msg) from exc
+        if self._zlib.unused_data:
+            # zlib stops at the stream's end and keeps the rest aside: a
+            # second gzip member or trailing bytes would be dropped unread.
+            msg = (
+                f"the answer's {self.coding} body goes on after the end of its "
+                "compressed data (a second gzip member, or trailing bytes), which "
+                "this client does not decode"
+            )
+            raise TransportError(msg)
+        return decoded
 
     def check_end(self) -> None:
         """
@@ -416,7 +515,9 @@ async def _close_stream(stream: object) -> None:
 
 
 def _describe(exc: aiohttp.ClientError) -> str:
-    text = f"{type(exc).__name__}: {exc}"
+    # aiohttp's texts quote the server: a status line, a Location, the
+    # bytes past a body's declared end (megabytes of them).
+    text = f"{type(exc).__name__}: {bounded_text(str(exc))}"
     if isinstance(exc, aiohttp.ClientResponseError) and exc.history:
         text += f" (after {len(exc.history)} redirects)"
     return text
@@ -431,7 +532,8 @@ def _forget_request(exc: BaseException) -> None:
     errors about an answer keep them in ``request_info`` and in each
     redirect's response in ``history`` (which also holds the session):
     tracebacks are dropped, secret headers removed, the history emptied
-    (its length is in our message). Our own errors in the chain (a
+    (its length is in our message), and the texts quoting the server cut
+    to an excerpt (``bound_texts``). Our own errors in the chain (a
     streamed body's refusal) are left as they are.
     """
     pending: list[BaseException | None] = [exc]
@@ -457,7 +559,28 @@ def _forget_request(exc: BaseException) -> None:
             item.request_info = kept
             item.history = ()
             item.args = (kept, ())
+        bound_texts(item)
         pending += [item.__cause__, item.__context__]
+
+
+def _connect_error(
+    exc: aiohttp.ClientConnectorError | aiohttp.ClientHttpProxyError,
+    url: str,
+    proxy: URL | None,
+) -> ConnectError:
+    where = _origin(url)
+    if isinstance(exc, aiohttp.ClientHttpProxyError):
+        # The proxy refused the CONNECT: nothing reached the API.
+        msg = f"the proxy {proxy} refused a tunnel to {where}: HTTP {exc.status} {exc.message[:200]}"
+        return ConnectError(msg)
+    if isinstance(exc, aiohttp.ClientProxyConnectionError):
+        where = f"the proxy {proxy} (for {where})"
+    msg = f"cannot connect to {where}: {exc.os_error}"
+    return ConnectError(msg)
+
+
+def _via(proxy: URL | None) -> str:
+    return "" if proxy is None else f" through the proxy {proxy}"
 
 
 def _origin(url: str) -> str:

@@ -16,7 +16,7 @@ from collections.abc import AsyncGenerator, Callable, Sequence
 from typing import Protocol
 
 from .._errors import ValidationError
-from .._types import Progress
+from .._types import ProgressCallback
 from ._sources import CHUNK, Input, is_path, open_input
 
 
@@ -53,7 +53,7 @@ class _Counter:
     Strictly private: bytes fed so far, reported to the caller's progress callback.
     """
 
-    def __init__(self, progress: Progress | None, total: int | None) -> None:
+    def __init__(self, progress: ProgressCallback | None, total: int | None) -> None:
         self.progress = progress
         self.total = total
         self.done = 0
@@ -65,7 +65,7 @@ class _Counter:
 
 
 def drive_sync(
-    job: Job, sources: Sequence[object], *, ids: bool, progress: Progress | None
+    job: Job, sources: Sequence[object], *, ids: bool, progress: ProgressCallback | None
 ) -> None:
     """
     Feed every source to *job* in the calling thread.
@@ -141,7 +141,7 @@ async def _feed_cut(job: Job, data: bytes, counter: _Counter) -> None:
 
 
 async def drive(
-    job: Job, sources: Sequence[object], *, ids: bool, progress: Progress | None
+    job: Job, sources: Sequence[object], *, ids: bool, progress: ProgressCallback | None
 ) -> None:
     """
     Feed every source to *job*, doing the blocking work in worker threads.

@@ -8,7 +8,7 @@ import asyncio
 from pathlib import Path
 from typing import BinaryIO
 
-from .._types import Progress
+from .._types import ProgressCallback
 from ._drive import drive, drive_sync
 from ._output import OutTarget, Writer, check_target
 from ._params import check_count, check_sources, check_tracked
@@ -75,7 +75,7 @@ async def normalize(
     out: OutTarget,
     max_invalid: int = MAX_INVALID_ROWS,
     max_tracked: int | None = None,
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
 ) -> NormalizeReport:
     """
     Write the distinct valid ADIDs of *sources* to *out*: one lower-case ID a line, LF, no header.
@@ -123,7 +123,7 @@ def normalize_sync(
     out: OutTarget,
     max_invalid: int = MAX_INVALID_ROWS,
     max_tracked: int | None = None,
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
 ) -> NormalizeReport:
     """
     Write a clean ADID file in the calling thread, for scripts; see ``normalize``.

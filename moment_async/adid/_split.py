@@ -12,7 +12,7 @@ from typing import BinaryIO, Final
 
 from .._constants import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES
 from .._errors import ValidationError
-from .._types import Progress
+from .._types import ProgressCallback
 from ._drive import drive, drive_sync
 from ._output import create
 from ._params import check_limit, check_sources
@@ -178,7 +178,7 @@ async def split(
     max_files: int = MAX_UPLOAD_FILES,
     max_request_bytes: int = MAX_UPLOAD_BYTES,
     stem: str = "part",
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
 ) -> SplitPlan:
     """
     Copy the lines of *sources* into part files and group them into requests.
@@ -186,8 +186,9 @@ async def split(
     Each part (``out_dir/part-0001.csv`` …) holds whole lines and at most
     *part_bytes*; each request of the plan holds at most *max_files* parts
     and *max_request_bytes* in all. The defaults are the documented upload
-    limits (10 files, 200 MiB), with 20 MiB parts so that ten fill one
-    request; smaller values are allowed, larger ones refused.
+    limits (10 files, 200 MB: 200,000,000 bytes), with parts of 20 MB so
+    that ten fill one request; smaller values are allowed, larger ones
+    refused.
 
     Sources are read as ``normalize`` reads them (files, or IDs one per
     item), but the lines are copied as they are: run ``normalize`` first
@@ -225,7 +226,7 @@ def split_sync(
     max_files: int = MAX_UPLOAD_FILES,
     max_request_bytes: int = MAX_UPLOAD_BYTES,
     stem: str = "part",
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
 ) -> SplitPlan:
     """
     Split into request-sized parts in the calling thread, for scripts; see ``split``.

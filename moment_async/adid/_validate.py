@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from .._types import Progress
+from .._types import ProgressCallback
 from ._drive import drive, drive_sync
 from ._params import check_count, check_sources, check_tracked
 from ._report import AdidReport
@@ -43,7 +43,7 @@ async def validate(
     *sources: CsvSource,
     max_invalid: int = MAX_INVALID_ROWS,
     max_tracked: int | None = MAX_TRACKED_IDS,
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
 ) -> AdidReport:
     """
     Count the valid, duplicate, invalid and blank rows of one request's CSV files.
@@ -88,7 +88,7 @@ def validate_sync(
     *sources: SyncCsvSource,
     max_invalid: int = MAX_INVALID_ROWS,
     max_tracked: int | None = MAX_TRACKED_IDS,
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
 ) -> AdidReport:
     """
     Count the rows of CSV files in the calling thread, for scripts; see ``validate``.

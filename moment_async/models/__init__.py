@@ -1,5 +1,11 @@
 """
-Every shape the two APIs send or take, as frozen attrs classes.
+Every shape the two APIs send or take, as frozen attrs classes: their one home.
+
+``moment_async`` re-exports each of them under the same name, and
+``moment_async.CustomerFile is moment_async.models.CustomerFile``: one class,
+two spellings of its import, never a copy that could drift. Turn them into
+JSON-ready data and back with ``moment_async.to_data`` and
+``moment_async.from_data``.
 """
 
 from __future__ import annotations

@@ -220,6 +220,13 @@ class AudienceSpec:
             ages=("20", "25", "30"),
             customer_file_targetings=(CustomerFileTargeting(id=2656),),
         )
+
+    From a mapping (a JSON file, a web request's body), build it with
+    ``moment_async.from_data``: it takes the API's names (``ageType``) and
+    these attribute names (``age_type``), refuses any other key, naming the
+    nearest known one, and checks the same rules::
+
+        spec = ma.from_data(ma.AudienceSpec, json.loads(path.read_text()))
     """
 
     name: str

@@ -4,7 +4,14 @@ One class per API group, one coroutine per documented call.
 
 from __future__ import annotations
 
-from .audiences import Audiences
-from .customer_files import CustomerFiles
+from ._raw import RawResponse
+from .audiences import Audiences, AudiencesWithRawResponse
+from .customer_files import CustomerFiles, CustomerFilesWithRawResponse
 
-__all__ = ["Audiences", "CustomerFiles"]
+__all__ = [
+    "Audiences",
+    "AudiencesWithRawResponse",
+    "CustomerFiles",
+    "CustomerFilesWithRawResponse",
+    "RawResponse",
+]

@@ -8,8 +8,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Collection
 from typing import TypeVar
 
-from .._errors import ResourceFailedError, WaitTimeoutError
-from .._session import bounded_text
+from .._errors import ResourceFailedError, WaitTimeoutError, bounded_text
 from .._validate import check_seconds
 
 T = TypeVar("T")
@@ -23,8 +22,9 @@ async def wait_for_status(
     pending: Collection[str] | None = None,
     failed: Collection[str],
     what: str,
-    timeout: object,
+    max_wait: object,
     poll_interval: object,
+    spacing: float = 0.0,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> T:
     """
@@ -34,12 +34,16 @@ async def wait_for_status(
     unknown ones and none included, means "poll again"), or *pending*, the
     statuses to wait through (any other one ends the wait, unknown ones
     included; no status at all means "poll again"). A status in *failed*
-    raises ``ResourceFailedError`` either way. *timeout* bounds the whole
+    raises ``ResourceFailedError`` either way. *max_wait* bounds the whole
     wait, polls included: past it the poll in flight is cancelled and
     ``WaitTimeoutError`` is raised. Errors of a poll itself (a
-    ``NotFoundError``, a ``RequestTimeoutError`` of one call) propagate.
-    *what* names the object in messages (``"customer file 7"``). *sleep*
-    waits between polls: the session's, which closing the client ends.
+    ``NotFoundError``, a ``RequestTimeoutError`` of one call, which its own
+    per-call timeout bounds) propagate. Polls start at least *spacing*
+    seconds apart whatever *poll_interval* says: the rate limit of the
+    call *fetch* makes, so that a poll finds its slot free instead of
+    waiting for it within its own timeout. *what* names the object in
+    messages (``"customer file 7"``). *sleep* waits between polls: the
+    session's, which closing the client ends.
     """
     if (ready is None) == (pending is None):
         msg = "give either ready or pending statuses"
@@ -50,8 +54,8 @@ async def wait_for_status(
             return status in ready
         return status is not None and status not in (pending or ())
 
-    total = check_seconds(timeout, "timeout")
-    interval = check_seconds(poll_interval, "poll_interval")
+    total = check_seconds(max_wait, "max_wait")
+    interval = max(check_seconds(poll_interval, "poll_interval"), spacing)
     loop = asyncio.get_running_loop()
     started = loop.time()
     last: T | None = None
@@ -81,5 +85,5 @@ async def wait_for_status(
     shown = (
         "no answer" if last is None else f"still {bounded_text(str(status_of(last)))}"
     )
-    msg = f"{what} was not ready within {total:g} s ({shown})"
+    msg = f"{what} was not ready within max_wait={total:g} s ({shown})"
     raise WaitTimeoutError(msg, last, waited)

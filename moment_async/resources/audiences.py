@@ -8,8 +8,9 @@ import builtins
 from collections.abc import Iterable
 from typing import Final
 
-from .._constants import DEFAULT_POLL_INTERVAL, DEFAULT_READY_TIMEOUT
+from .._constants import DEFAULT_MAX_WAIT, DEFAULT_POLL_INTERVAL
 from .._errors import ValidationError
+from .._retry import RetryPolicy
 from .._transports.base import Timeout
 from .._validate import check_audience_spec, check_bool, check_id, check_ids
 from ..models import (
@@ -21,6 +22,7 @@ from ..models import (
     BulkDeleteResult,
 )
 from ._base import Resource
+from ._raw import RawCall, RawCalls
 from ._reconcile import create_once
 from ._wait import wait_for_status
 
@@ -44,12 +46,35 @@ class Audiences(Resource):
 
     Reach it as ``client.ad_account(id).audiences``. Kakao documents no
     rate limit for these calls.
+
+    Every call takes two keyword-only options for itself alone: *timeout*
+    (seconds, or a ``Timeout``) replaces the client's deadline, and *retry*
+    (a ``RetryPolicy``) its retry policy, ``RetryPolicy.never()`` for a
+    call that must be tried once. Retries still draw on the client's
+    ``RetryBudget``. A 401 answered while a token provider is in use is
+    sent once more with a fresh token whatever *retry* says: nothing was
+    done by Kakao.
     """
 
     __slots__ = ()
 
+    @property
+    def with_raw_response(self) -> AudiencesWithRawResponse:
+        """
+        The same calls, each answering a ``RawResponse``: the result and the HTTP answer.
+
+        ``raw = await audiences.with_raw_response.get(3)`` gives the
+        ``Audience`` as ``raw.parsed`` and the answer's ``status``,
+        ``headers`` and ``content``. Each call returns its own answer, so
+        one client stays safe to share between tasks.
+        """
+        return AudiencesWithRawResponse(self)
+
     async def list(
-        self, *, timeout: Timeout | float | None = None
+        self,
+        *,
+        timeout: Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
     ) -> builtins.list[AudienceSummary]:
         """
         List the ad account's audiences.
@@ -60,10 +85,15 @@ class Audiences(Resource):
             list[AudienceSummary],
             envelope="content",
             timeout=timeout,
+            retry=retry,
         )
 
     async def get(
-        self, audience_id: int, *, timeout: Timeout | float | None = None
+        self,
+        audience_id: int,
+        *,
+        timeout: Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
     ) -> Audience:
         """
         Fetch one audience with its targeting.
@@ -78,14 +108,17 @@ class Audiences(Resource):
             Audience,
             path_id=audience_id,
             timeout=timeout,
+            retry=retry,
         )
 
     async def wait_until_ready(
         self,
         audience_id: int,
         *,
-        timeout: float = DEFAULT_READY_TIMEOUT,
+        max_wait: float = DEFAULT_MAX_WAIT,
         poll_interval: float = DEFAULT_POLL_INTERVAL,
+        timeout: Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
     ) -> Audience:
         """
         Poll an audience until it leaves ``STANDBY``; return it.
@@ -100,32 +133,37 @@ class Audiences(Resource):
         ``STANDBY`` too: it is returned, for the caller to look at. An
         answer without a status says nothing, and is polled again::
 
-            audience = await audiences.wait_until_ready(created.id, timeout=600)
+            audience = await audiences.wait_until_ready(created.id, max_wait=600)
             if audience.status is ma.AudienceStatus.SEED_NOT_ENOUGH:
                 print("too few people:", audience.population_score)
 
-        *timeout* bounds the whole wait, in seconds (6 h 10 min by default:
-        an audience of customer files waits for them); each poll is one
-        call under the client's own ``timeout``. No rate limit is
-        documented for audiences; *poll_interval* defaults to 5 s.
+        *max_wait* bounds the whole wait, in seconds (6 h 10 min by
+        default: an audience of customer files waits for them). *timeout*
+        is the ordinary per-call deadline of each poll (the client's by
+        default), as on every other call. No rate limit is documented for
+        audiences; *poll_interval* defaults to 5 s.
 
         Raises:
             ResourceFailedError: the audience ended in ``ERROR``;
                 ``resource`` is the audience.
-            WaitTimeoutError: *timeout* passed first (also a
+            WaitTimeoutError: *max_wait* passed first (also a
                 ``TimeoutError``); ``resource`` is the audience as last seen.
+            RequestTimeoutError: one poll passed its *timeout*.
             NotFoundError: no such audience in this ad account.
-            ValidationError: a bad *audience_id*, *timeout* or *poll_interval*.
+            ValidationError: a bad *audience_id*, *max_wait*,
+                *poll_interval* or *timeout*.
         """
         audience_id = check_id(audience_id, "audience_id")
+        per_call = None if timeout is None else Timeout.of(timeout)
         return await wait_for_status(
-            lambda: self.get(audience_id),
+            lambda: self.get(audience_id, timeout=per_call, retry=retry),
             lambda found: found.status,
             pending=_PENDING,
             failed=_FAILED,
             what=f"audience {audience_id}",
-            timeout=timeout,
+            max_wait=max_wait,
             poll_interval=poll_interval,
+            spacing=self._session.spacing("audiences.get"),
             sleep=self._session.sleep,
         )
 
@@ -135,6 +173,7 @@ class Audiences(Resource):
         *,
         reconcile: bool = False,
         timeout: Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
     ) -> Audience:
         """
         Create an audience from *spec*; never sent twice.
@@ -163,14 +202,19 @@ class Audiences(Resource):
 
         async def send() -> Audience:
             return await self._session.call(
-                "audiences.create", self._account, Audience, json=body, timeout=timeout
+                "audiences.create",
+                self._account,
+                Audience,
+                json=body,
+                timeout=timeout,
+                retry=retry,
             )
 
         async def listing() -> builtins.list[AudienceSummary]:
-            return await self.list(timeout=timeout)
+            return await self.list(timeout=timeout, retry=retry)
 
         async def result(found: AudienceSummary) -> Audience:
-            return await self.get(found.id, timeout=timeout)
+            return await self.get(found.id, timeout=timeout, retry=retry)
 
         return await create_once(
             "audiences.create",
@@ -187,6 +231,7 @@ class Audiences(Resource):
         spec: AudienceSpec,
         *,
         timeout: Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
     ) -> Audience:
         """
         Replace an audience's settings with *spec*.
@@ -200,11 +245,20 @@ class Audiences(Resource):
         }
         body = self._session.encode(_checked(spec), fields)
         return await self._session.call(
-            "audiences.update", self._account, Audience, json=body, timeout=timeout
+            "audiences.update",
+            self._account,
+            Audience,
+            json=body,
+            timeout=timeout,
+            retry=retry,
         )
 
     async def delete(
-        self, audience_id: int, *, timeout: Timeout | float | None = None
+        self,
+        audience_id: int,
+        *,
+        timeout: Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         """
         Delete an audience.
@@ -219,10 +273,15 @@ class Audiences(Resource):
             None,
             path_id=audience_id,
             timeout=timeout,
+            retry=retry,
         )
 
     async def delete_many(
-        self, audience_ids: Iterable[int], *, timeout: Timeout | float | None = None
+        self,
+        audience_ids: Iterable[int],
+        *,
+        timeout: Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
     ) -> BulkDeleteResult:
         """
         Delete several audiences at once; each may fail on its own.
@@ -237,10 +296,15 @@ class Audiences(Resource):
             BulkDeleteResult,
             query={"audience_ids": ",".join(map(str, ids))},
             timeout=timeout,
+            retry=retry,
         )
 
     async def ad_groups(
-        self, audience_id: int, *, timeout: Timeout | float | None = None
+        self,
+        audience_id: int,
+        *,
+        timeout: Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
     ) -> builtins.list[AudienceAdGroup]:
         """
         List the ad groups that use an audience.
@@ -253,6 +317,7 @@ class Audiences(Resource):
             path_id=audience_id,
             envelope="content",
             timeout=timeout,
+            retry=retry,
         )
 
     async def unlink(
@@ -261,6 +326,7 @@ class Audiences(Resource):
         ad_group_id: int,
         *,
         timeout: Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         """
         Stop an ad group from using an audience.
@@ -274,4 +340,25 @@ class Audiences(Resource):
             path_id=audience_id,
             query={"ad_group_id": str(ad_group)},
             timeout=timeout,
+            retry=retry,
         )
+
+
+class AudiencesWithRawResponse(RawCalls[Audiences]):
+    """
+    The calls of ``Audiences``, each answering a ``RawResponse`` of its result.
+
+    Reach it as ``acct.audiences.with_raw_response``; every call takes
+    the plain call's arguments.
+    """
+
+    __slots__ = ()
+
+    list = RawCall(Audiences.list)
+    get = RawCall(Audiences.get)
+    create = RawCall(Audiences.create)
+    update = RawCall(Audiences.update)
+    delete = RawCall(Audiences.delete)
+    delete_many = RawCall(Audiences.delete_many)
+    ad_groups = RawCall(Audiences.ad_groups)
+    unlink = RawCall(Audiences.unlink)

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable, Sequence
-from typing import Final
+from typing import Final, TypeVar
 
-from .._constants import DEFAULT_POLL_INTERVAL, DEFAULT_READY_TIMEOUT
+from .._constants import DEFAULT_MAX_WAIT, DEFAULT_POLL_INTERVAL
 from .._multipart import MultipartBody, prepare_files
+from .._retry import RetryPolicy
 from .._transports.base import Timeout
-from .._types import FileInput, Progress
+from .._types import FileInput, ProgressCallback
 from .._validate import (
     check_bool,
     check_callback,
@@ -29,9 +30,11 @@ from ..models import (
     FileType,
 )
 from ._base import Resource
+from ._raw import RawCall, RawCalls
 from ._reconcile import create_once
 from ._wait import wait_for_status
 
+U = TypeVar("U", CustomerFile, CustomerFileUpload)
 #: The status ``wait_until_ready`` returns on; it polls through any other
 #: (``WAITING``, ``MODIFYING``, one the SDK does not know) but _FAILED.
 _READY: Final = frozenset({CustomerFileStatus.COMPLETE})
@@ -50,22 +53,53 @@ class CustomerFiles(Resource):
     Customer files of one ad account: lists of ADIDs to target.
 
     Reach it as ``client.ad_account(id).customer_files``.
+
+    Every call takes two keyword-only options for itself alone: *timeout*
+    (seconds, or a ``Timeout``) replaces the client's deadline, and *retry*
+    (a ``RetryPolicy``) its retry policy, ``RetryPolicy.never()`` for a
+    call that must be tried once. Retries still draw on the client's
+    ``RetryBudget``. A 401 answered while a token provider is in use is
+    sent once more with a fresh token whatever *retry* says: nothing was
+    done by Kakao.
     """
 
     __slots__ = ()
 
+    @property
+    def with_raw_response(self) -> CustomerFilesWithRawResponse:
+        """
+        The same calls, each answering a ``RawResponse``: the result and the HTTP answer.
+
+        ``raw = await files.with_raw_response.get(7)`` gives the
+        ``CustomerFile`` as ``raw.parsed`` and the answer's ``status``,
+        ``headers`` and ``content``. Each call returns its own answer, so
+        one client stays safe to share between tasks.
+        """
+        return CustomerFilesWithRawResponse(self)
+
     async def list(
-        self, *, timeout: Timeout | float | None = None
+        self,
+        *,
+        timeout: Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
     ) -> builtins.list[CustomerFile]:
         """
         List the ad account's customer files (at most 50 exist per account).
         """
         return await self._session.call(
-            "customer_files.list", self._account, list[CustomerFile], timeout=timeout
+            "customer_files.list",
+            self._account,
+            list[CustomerFile],
+            timeout=timeout,
+            retry=retry,
         )
 
     async def get(
-        self, file_id: int, *, timeout: Timeout | float | None = None
+        self,
+        file_id: int,
+        *,
+        timeout: Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
     ) -> CustomerFile:
         """
         Fetch one customer file.
@@ -85,52 +119,62 @@ class CustomerFiles(Resource):
             path_id=file_id,
             limit_id=file_id,
             timeout=timeout,
+            retry=retry,
         )
 
     async def wait_until_ready(
         self,
         file_id: int,
         *,
-        timeout: float = DEFAULT_READY_TIMEOUT,
+        max_wait: float = DEFAULT_MAX_WAIT,
         poll_interval: float = DEFAULT_POLL_INTERVAL,
+        timeout: Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
     ) -> CustomerFile:
         """
         Poll a customer file until its population is extracted; return it, COMPLETE.
 
         Kakao extracts the population within 6 hours of a registration or an
         edit (``WAITING``, or ``MODIFYING`` after an edit). This calls
-        ``get`` every *poll_interval* seconds (5 s: the documented limit of
-        one detail call per 5 s per file, which the client's limiter holds
-        to whatever *poll_interval* says) until the status is ``COMPLETE``.
-        A status the SDK does not know (``status.is_unknown``) is polled
-        through like ``WAITING``: Kakao may have added a pending state, and
-        only ``COMPLETE`` says the population is there; *timeout* bounds it.
+        ``get`` every *poll_interval* seconds (5 s) until the status is
+        ``COMPLETE``. The documented limit is one detail call per 5 s per
+        file, so while the client keeps the rate limits (the default) polls
+        come at least 5 s apart whatever *poll_interval* says, and no poll
+        spends its own *timeout* waiting for its slot. A status the SDK
+        does not know (``status.is_unknown``) is polled through like
+        ``WAITING``: Kakao may have added a pending state, and only
+        ``COMPLETE`` says the population is there; *max_wait* bounds it.
 
-        *timeout* bounds the whole wait, in seconds (6 h 10 min by default);
-        each poll is one call under the client's own ``timeout``::
+        *max_wait* bounds the whole wait, in seconds (6 h 10 min by
+        default). *timeout* is the ordinary per-call deadline of each poll
+        (the client's by default), as on every other call::
 
             upload = await files.upload("buyers", ["buyers.csv"])
-            ready = await files.wait_until_ready(upload.id, timeout=3600)
+            ready = await files.wait_until_ready(upload.id, max_wait=3600)
             print(ready.population_score)
 
         Raises:
             ResourceFailedError: the file ended in ``ERROR`` (no valid ADID),
                 ``TRANSFORM_ERROR`` (its URL could not be read) or ``DELETE``;
                 ``resource`` is the file, ``status`` its status.
-            WaitTimeoutError: *timeout* passed first (also a
+            WaitTimeoutError: *max_wait* passed first (also a
                 ``TimeoutError``); ``resource`` is the file as last seen.
+            RequestTimeoutError: one poll passed its *timeout*.
             NotFoundError: no such customer file in this ad account.
-            ValidationError: a bad *file_id*, *timeout* or *poll_interval*.
+            ValidationError: a bad *file_id*, *max_wait*, *poll_interval* or
+                *timeout*.
         """
         file_id = check_id(file_id, "file_id")
+        per_call = None if timeout is None else Timeout.of(timeout)
         return await wait_for_status(
-            lambda: self.get(file_id),
+            lambda: self.get(file_id, timeout=per_call, retry=retry),
             lambda found: found.status,
             ready=_READY,
             failed=_FAILED,
             what=f"customer file {file_id}",
-            timeout=timeout,
+            max_wait=max_wait,
             poll_interval=poll_interval,
+            spacing=self._session.spacing("customer_files.get"),
             sleep=self._session.sleep,
         )
 
@@ -139,17 +183,31 @@ class CustomerFiles(Resource):
         name: str,
         files: Sequence[FileInput],
         *,
-        progress: Progress | None = None,
+        progress: ProgressCallback | None = None,
         reconcile: bool = False,
         timeout: Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
     ) -> CustomerFileUpload:
         """
         Register a new customer file from 1 to 10 CSV files (multipart upload).
 
         *files* holds paths or ``(filename, source)`` pairs, the source being
         bytes, a binary file object or an async iterable of bytes. Files are
-        read in chunks while they are sent. *progress*, if given, is called
-        with (bytes sent, total bytes or None).
+        read in chunks while they are sent.
+
+        *progress*, if given, is called with (bytes sent, total bytes, or
+        None for an async iterable): first with (0, total) before the call
+        waits for its rate-limit slot, then as each chunk is handed to the
+        transport, the last time with (total, total). An exception the
+        callback raises stops the upload and reaches the caller as itself,
+        on every transport: never wrapped, never an ``AmbiguousWriteError``,
+        never sent again, and *reconcile* does not run. Nothing was created
+        then: every report comes before the bytes it counts, so the body
+        always stops short of its closing boundary, and an incomplete
+        multipart body cannot register a file. Raised at the first report,
+        nothing was sent and no rate-limit slot was used; raised later, the
+        request's head and part of its body went out, so its slot stays
+        used: Kakao may have counted the request.
 
         A path must lead to a regular file, and it is checked again on the
         file opened to send it (the call may first wait for its rate-limit
@@ -182,28 +240,30 @@ class CustomerFiles(Resource):
             ValidationError: before sending, for a bad name, no files or more
                 than 10, a file name not ending in ``.csv`` or holding a
                 control character, a source that is no regular file, an
-                empty file, or more than 200 MB in total.
+                empty file, or more than 200,000,000 bytes in total (the
+                documents' 200 MB; ``MomentClient(max_upload_bytes=...)``);
+                an async iterable is stopped as soon as it passes the limit.
             BadRequestError: Kakao refused it, e.g. the account already has
                 50 customer files.
             AmbiguousWriteError: the upload may have created the file, or
                 most likely did (see above).
+            Exception: whatever *progress* raised, as itself.
         """
         name = check_name(name)
         check_bool(reconcile, "reconcile")
         check_callback(progress, "progress")
-        body = MultipartBody([("name", name)], prepare_files(files), progress)
+        limit = self._session.max_upload_bytes
+        body = MultipartBody(
+            [("name", name)], prepare_files(files, limit), progress, limit
+        )
 
         async def send() -> CustomerFileUpload:
-            return await self._session.call(
-                "customer_files.upload",
-                self._account,
-                CustomerFileUpload,
-                multipart=body,
-                timeout=timeout,
+            return await self._send_files(
+                "customer_files.upload", body, CustomerFileUpload, None, timeout, retry
             )
 
         async def listing() -> builtins.list[CustomerFile]:
-            return await self.list(timeout=timeout)
+            return await self.list(timeout=timeout, retry=retry)
 
         async def result(found: CustomerFile) -> CustomerFileUpload:
             return CustomerFileUpload(
@@ -223,10 +283,11 @@ class CustomerFiles(Resource):
         self,
         name: str,
         source_url: str,
-        renewable: bool = False,
         *,
+        renewable: bool = False,
         reconcile: bool = False,
         timeout: Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
     ) -> CustomerFile:
         """
         Register a new customer file from a public http(s) URL serving a CSV.
@@ -264,10 +325,11 @@ class CustomerFiles(Resource):
                 CustomerFile,
                 json=body,
                 timeout=timeout,
+                retry=retry,
             )
 
         async def listing() -> builtins.list[CustomerFile]:
-            return await self.list(timeout=timeout)
+            return await self.list(timeout=timeout, retry=retry)
 
         async def result(found: CustomerFile) -> CustomerFile:
             return found
@@ -286,39 +348,79 @@ class CustomerFiles(Resource):
         file_id: int,
         files: Sequence[FileInput],
         *,
-        progress: Progress | None = None,
+        progress: ProgressCallback | None = None,
         timeout: Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
     ) -> CustomerFileUpload:
         """
         Replace the CSV files of a customer file registered with files.
 
-        Same file rules as ``upload``. Limited to one call every 5 seconds
-        per customer file, waited for. Until Kakao finishes the edit, ad
-        groups keep using the previous list.
+        Same file rules as ``upload``, and the same *progress* reports: an
+        exception the callback raises reaches the caller as itself, and the
+        edit did not happen (the body stopped short of its end). Limited to
+        one call every 5 seconds per customer file, waited for. Until Kakao
+        finishes the edit, ad groups keep using the previous list.
 
         Raises:
             ValidationError: bad *file_id* or files (see ``upload``).
             BadRequestError: e.g. the file was registered by URL.
+            Exception: whatever *progress* raised, as itself.
         """
         file_id = check_id(file_id, "file_id")
         check_callback(progress, "progress")
-        body = MultipartBody([("id", str(file_id))], prepare_files(files), progress)
-        return await self._session.call(
-            "customer_files.replace_files",
-            self._account,
-            CustomerFileUpload,
-            multipart=body,
-            limit_id=file_id,
-            timeout=timeout,
+        limit = self._session.max_upload_bytes
+        body = MultipartBody(
+            [("id", str(file_id))], prepare_files(files, limit), progress, limit
         )
+        return await self._send_files(
+            "customer_files.replace_files",
+            body,
+            CustomerFileUpload,
+            file_id,
+            timeout,
+            retry,
+        )
+
+    async def _send_files(
+        self,
+        call: str,
+        body: MultipartBody,
+        into: type[U],
+        limit_id: int | None,
+        timeout: Timeout | float | None,
+        retry: RetryPolicy | None,
+    ) -> U:
+        """
+        Send a multipart *body*; a progress callback's exception is raised as itself.
+        """
+        body.report_start()
+        try:
+            return await self._session.call(
+                call,
+                self._account,
+                into,
+                multipart=body,
+                limit_id=limit_id,
+                timeout=timeout,
+                retry=retry,
+            )
+        except Exception as exc:  # raised again below
+            error = exc
+        # The transport may have wrapped the callback's exception (aiohttp
+        # reports a broken connection) or let it through (MockTransport):
+        # either way the caller gets the callback's own. Raised outside the
+        # handler, so the transport's error is not chained to it.
+        body.raise_failure()
+        raise error
 
     async def replace_url(
         self,
         file_id: int,
         source_url: str,
-        renewable: bool | None = None,
         *,
+        renewable: bool | None = None,
         timeout: Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
     ) -> CustomerFile:
         """
         Point a customer file registered by URL at a new URL.
@@ -344,10 +446,16 @@ class CustomerFiles(Resource):
             json=self._session.encode(None, fields),
             limit_id=file_id,
             timeout=timeout,
+            retry=retry,
         )
 
     async def rename(
-        self, file_id: int, name: str, *, timeout: Timeout | float | None = None
+        self,
+        file_id: int,
+        name: str,
+        *,
+        timeout: Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
     ) -> CustomerFile:
         """
         Change a customer file's name; its contents stay as they are.
@@ -363,10 +471,15 @@ class CustomerFiles(Resource):
             CustomerFile,
             json=self._session.encode(None, fields),
             timeout=timeout,
+            retry=retry,
         )
 
     async def delete(
-        self, file_id: int, *, timeout: Timeout | float | None = None
+        self,
+        file_id: int,
+        *,
+        timeout: Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         """
         Delete a customer file.
@@ -382,10 +495,15 @@ class CustomerFiles(Resource):
             None,
             path_id=file_id,
             timeout=timeout,
+            retry=retry,
         )
 
     async def delete_many(
-        self, file_ids: Iterable[int], *, timeout: Timeout | float | None = None
+        self,
+        file_ids: Iterable[int],
+        *,
+        timeout: Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
     ) -> BulkDeleteResult:
         """
         Delete several customer files at once; each may fail on its own.
@@ -403,10 +521,15 @@ class CustomerFiles(Resource):
             BulkDeleteResult,
             query={"customer_file_ids": ",".join(map(str, ids))},
             timeout=timeout,
+            retry=retry,
         )
 
     async def usage(
-        self, file_id: int, *, timeout: Timeout | float | None = None
+        self,
+        file_id: int,
+        *,
+        timeout: Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
     ) -> builtins.list[AdGroupAndCampaign]:
         """
         List the ad groups, with their campaigns, that use a customer file.
@@ -418,4 +541,27 @@ class CustomerFiles(Resource):
             list[AdGroupAndCampaign],
             path_id=file_id,
             timeout=timeout,
+            retry=retry,
         )
+
+
+class CustomerFilesWithRawResponse(RawCalls[CustomerFiles]):
+    """
+    The calls of ``CustomerFiles``, each answering a ``RawResponse`` of its result.
+
+    Reach it as ``acct.customer_files.with_raw_response``; every call takes
+    the plain call's arguments.
+    """
+
+    __slots__ = ()
+
+    list = RawCall(CustomerFiles.list)
+    get = RawCall(CustomerFiles.get)
+    upload = RawCall(CustomerFiles.upload)
+    register_url = RawCall(CustomerFiles.register_url)
+    replace_files = RawCall(CustomerFiles.replace_files)
+    replace_url = RawCall(CustomerFiles.replace_url)
+    rename = RawCall(CustomerFiles.rename)
+    delete = RawCall(CustomerFiles.delete)
+    delete_many = RawCall(CustomerFiles.delete_many)
+    usage = RawCall(CustomerFiles.usage)

@@ -23,7 +23,7 @@ from aiohttp.typedefs import Middleware
 from ._audiences import HANDLERS as AUDIENCE_HANDLERS
 from ._customer_files import HANDLERS as CUSTOMER_FILE_HANDLERS
 from ._endpoints import ENDPOINTS, PREFIX
-from ._errors import NO_METHOD, NO_ROUTE, SandboxError
+from ._errors import SandboxError
 from ._faults import Fault, Faults
 from ._hostile import hostile_body
 from ._records import RequestLog, RequestRecord, public_headers
@@ -138,10 +138,11 @@ async def _answer(request: web.Request, handler: WebHandler) -> web.StreamRespon
         response = await handler(request)
     except SandboxError as exc:
         response = _refusal_response(exc)
-    except web.HTTPMethodNotAllowed:
-        response = _refusal_response(NO_METHOD.error())
-    except web.HTTPNotFound:
-        response = _refusal_response(NO_ROUTE.error())
+    except (web.HTTPMethodNotAllowed, web.HTTPNotFound) as exc:
+        # Not Kakao's error body: a path or method no route serves is
+        # answered by the web server in front, and a client must be able to
+        # tell that from a missing customer file (ENDPOINTS.md).
+        response = _html_page(exc.status)
     await _drain(request)
     return response
 

@@ -46,9 +46,11 @@ HTTP    code    detailCode  when
 400     -813    31601       unlink: the ad group does not use the audience
 429     -813    31901       one call per 5 s per customer file exceeded
 429     -813    31902       one registration per 5 s per user + account
-404     -2      31801       a path the documents do not list
-405     -2      31802       a method the path does not take
 ======  ======  ==========  ===============================================
+
+A path the documents do not list (404) and a method its path does not take
+(405) are answered with the web server's HTML page, not this body: Kakao's
+error body means the route exists.
 """
 
 from __future__ import annotations
@@ -167,8 +169,4 @@ REGISTRATION_RATE = Refusal(
     MOMENT,
     31902,
     "고객파일 등록은 사용자 및 광고계정당 5초에 한 번만 할 수 있습니다.",
-)
-NO_ROUTE = Refusal(404, BAD_PARAMETER, 31801, "지원하지 않는 경로입니다.", "not found")
-NO_METHOD = Refusal(
-    405, BAD_PARAMETER, 31802, "지원하지 않는 메서드입니다.", "method not allowed"
 )

@@ -56,8 +56,8 @@ class Sandbox:
             documents do not say whether Kakao does; by default it does not.
         default_token: A token granted ``default_account``; None for none.
         default_account: The ad account of ``default_token``.
-        upload_limit_bytes: The documented 200 MB per upload; tests may
-            lower it to reach the limit quickly.
+        upload_limit_bytes: The documented 200 MB per upload, as
+            200,000,000 bytes; tests may lower it to reach the limit quickly.
     """
 
     #: The token a default sandbox accepts.

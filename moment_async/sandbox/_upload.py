@@ -24,8 +24,10 @@ from ._errors import (
 )
 
 MAX_FILES: Final = 10
-#: "200 MB", read as MiB like the client does.
-MAX_UPLOAD_BYTES: Final = 200 * 1024 * 1024
+#: "200 MB" in the documents, read as decimal megabytes: 200,000,000 bytes,
+#: the strict reading, so that a client passing the sandbox stays within
+#: whatever Kakao means (the client refuses the same by default).
+MAX_UPLOAD_BYTES: Final = 200_000_000
 _CHUNK: Final = 256 * 1024
 #: A name or id field is short; more than this is not a form field.
 _MAX_FIELD: Final = 4096

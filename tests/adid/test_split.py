@@ -68,7 +68,7 @@ def test_one_request_when_everything_fits(tmp_path: Path):
 
 
 def test_defaults_are_the_documented_upload_limits():
-    """By default ten parts of 20 MiB fill one request of 10 files and 200 MiB."""
+    """By default ten parts of 20 MB fill one request of 10 files and 200 MB."""
     defaults = inspect.signature(adid.split).parameters
 
     assert MAX_UPLOAD_BYTES // MAX_UPLOAD_FILES == adid.DEFAULT_PART_BYTES
@@ -154,7 +154,7 @@ def test_old_parts_are_not_mixed_with_new_ones(tmp_path: Path):
         pytest.param(
             {"max_request_bytes": MAX_UPLOAD_BYTES + 1},
             "max_request_bytes must be",
-            id="over 200 MiB",
+            id="over 200 MB",
         ),
         pytest.param({"stem": "a/b"}, "stem must be", id="stem with a slash"),
         pytest.param({"stem": ""}, "stem must be", id="empty stem"),

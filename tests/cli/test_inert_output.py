@@ -213,7 +213,9 @@ async def test_wait_lines_and_table_are_inert(sandbox):
     """files wait prints its progress lines and the ready file's one-row table without raw controls."""
     record = sandbox.seed_customer_file(ACCOUNT, f"waited{HOSTILE}")
 
-    run = await against(sandbox.url)("files", "wait", str(record.id), "--timeout", "30")
+    run = await against(sandbox.url)(
+        "files", "wait", str(record.id), "--max-wait", "30"
+    )
 
     assert [] == raw_controls(run.out)
     assert [] == raw_controls(run.err)

@@ -37,7 +37,7 @@ async def test_files_wait_prints_the_ready_file(api, sandbox):
     """`files wait ID` prints the COMPLETE file as a table, after an elapsed-time bar."""
     record = sandbox.seed_customer_file(ACCOUNT, "waited", ready=True)
 
-    run = await api("files", "wait", str(record.id), "--timeout", "30")
+    run = await api("files", "wait", str(record.id), "--max-wait", "30")
 
     assert run.out.startswith("id ")
     assert "waited" in run.out
@@ -65,13 +65,13 @@ async def test_audiences_wait_polls_until_the_audience_is_ready(api, sandbox):
     assert f"waiting for audience {created.id}: 0% (" in run.err
 
 
-async def test_wait_past_its_timeout_exits_one():
-    """A file still WAITING at --timeout exits 1 with WaitTimeoutError, the bar full."""
+async def test_wait_past_its_max_wait_exits_one():
+    """A file still WAITING at --max-wait exits 1 with WaitTimeoutError, the bar full."""
     async with Sandbox(processing_delay=3600) as slow:
         record = slow.seed_customer_file(ACCOUNT, ready=False)
 
         run = await against(slow.url)(
-            "files", "wait", str(record.id), "--timeout", "1", code=1
+            "files", "wait", str(record.id), "--max-wait", "1", code=1
         )
 
     [line] = error_lines(run)
@@ -85,7 +85,7 @@ async def test_wait_for_a_failed_file_exits_one(api, sandbox):
     """A file that ended in ERROR exits 1 with ResourceFailedError at the first poll."""
     record = sandbox.seed_customer_file(ACCOUNT, content=NO_VALID_ADID, ready=True)
 
-    run = await api("files", "wait", str(record.id), "--timeout", "30", code=1)
+    run = await api("files", "wait", str(record.id), "--max-wait", "30", code=1)
 
     [line] = error_lines(run)
     assert (
@@ -107,14 +107,37 @@ async def test_wait_for_an_unknown_id_exits_one(api, group):
 @pytest.mark.parametrize(
     "option",
     [
-        pytest.param(("--timeout", "0"), id="zero-timeout"),
-        pytest.param(("--timeout", "inf"), id="endless-timeout"),
+        pytest.param(("--max-wait", "0"), id="zero-max-wait"),
+        pytest.param(("--max-wait", "inf"), id="endless-max-wait"),
         pytest.param(("--poll-interval", "soon"), id="not-a-number"),
     ],
 )
 async def test_bad_wait_options_are_usage_errors(api, option):
-    """A timeout or poll interval that is not a positive number of seconds exits 2."""
+    """A max wait or poll interval that is not a positive number of seconds exits 2."""
     run = await api("files", "wait", "1", *option, code=2)
 
     assert "not a positive number of seconds" in run.err
     assert "waiting" not in run.err
+
+
+async def test_a_short_per_call_timeout_does_not_break_a_wait():
+    """The global --timeout bounds each poll, not the wait: polls asked for faster than the 5 s limit come 5 s apart, each well within 1 s."""
+    async with Sandbox(processing_delay=3.0) as limited:
+        record = limited.seed_customer_file(ACCOUNT, ready=False)
+
+        run = await against(limited.url)(
+            "--timeout", "1", "files", "wait", str(record.id),
+            "--max-wait", "30", "--poll-interval", "0.5",
+        )  # fmt: skip
+
+    polls = [r for r in limited.requests if r.endpoint == "customer_files.get"]
+    assert "COMPLETE" in run.out
+    assert [200, 200] == [poll.status for poll in polls]
+    assert polls[1].time - polls[0].time >= 5.0 - 0.01
+
+
+async def test_the_wait_bound_is_no_longer_called_timeout(api):
+    """`wait ID --timeout S` is a usage error: the wait's bound is --max-wait, and --timeout goes before the command."""
+    run = await api("files", "wait", "1", "--timeout", "30", code=2)
+
+    assert "unrecognized arguments: --timeout 30" in run.err

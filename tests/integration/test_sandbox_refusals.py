@@ -135,14 +135,18 @@ def sparse_part(path: Path, size: int) -> _FilePart:
 
 
 def multipart(
-    call: str, existing: Existing, parts: Sequence[_FilePart], name: str = "ok"
+    call: str,
+    existing: Existing,
+    parts: Sequence[_FilePart],
+    name: str = "ok",
+    max_bytes: int = 200_000_000,
 ) -> MultipartBody:
     """
     Return the SDK's multipart body of *call*: ``name`` for an upload, ``id`` for an edit.
     """
     if call == "customer_files.upload":
-        return MultipartBody([("name", name)], parts)
-    return MultipartBody([("id", str(existing.file_id))], parts)
+        return MultipartBody([("name", name)], parts, max_bytes=max_bytes)
+    return MultipartBody([("id", str(existing.file_id))], parts, max_bytes=max_bytes)
 
 
 def json_body(call: str, existing: Existing, **fields: object) -> bytes:
@@ -276,17 +280,16 @@ async def test_bad_files_are_refused_by_the_sandbox(
 
 
 async def test_uploads_over_200_mb_in_total_are_refused_by_the_sandbox(
-    sandbox, client, existing, monkeypatch, tmp_path
+    sandbox, client, existing, tmp_path
 ):
-    """Two files of just over 100 MiB each stream through to a typed 400, in bounded memory on both sides."""
+    """Files of 200,000,001 bytes in all stream through to a typed 400, in bounded memory on both sides."""
+    size = 100_000_000
+    parts = [
+        sparse_part(tmp_path / "a.csv", size),
+        sparse_part(tmp_path / "b.csv", size + 1),
+    ]
     # The SDK stops a body that streams past 200 MB itself; let it through.
-    monkeypatch.setattr(_multipart, "MAX_UPLOAD_BYTES", 1 << 40)
-    size = 100 * MiB + 1
-    body = multipart(
-        "customer_files.upload",
-        existing,
-        [sparse_part(tmp_path / "a.csv", size), sparse_part(tmp_path / "b.csv", size)],
-    )
+    body = multipart("customer_files.upload", existing, parts, max_bytes=1 << 40)
     assert body.length is not None
     before = snapshot(sandbox)
 
@@ -299,7 +302,7 @@ async def test_uploads_over_200_mb_in_total_are_refused_by_the_sandbox(
 
     assert FILE_SIZE == refused
     assert [("customer_files.upload", 400)] == reached(sandbox)
-    assert body.length == sandbox.requests[0].body_size > 2 * size
+    assert body.length == sandbox.requests[0].body_size > 2 * size + 1
     assert peak < 32 * MiB
     assert before == snapshot(sandbox)
 

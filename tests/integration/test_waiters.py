@@ -59,7 +59,7 @@ async def test_uploaded_file_is_returned_complete(acct):
     started = time.monotonic()
 
     ready = await acct.customer_files.wait_until_ready(
-        upload.id, timeout=10, poll_interval=POLL
+        upload.id, max_wait=10, poll_interval=POLL
     )
 
     assert (upload.id, ma.CustomerFileStatus.COMPLETE) == (ready.id, ready.status)
@@ -73,7 +73,7 @@ async def test_file_without_a_valid_adid_fails_with_error(acct):
 
     with pytest.raises(ma.ResourceFailedError) as info:
         await acct.customer_files.wait_until_ready(
-            upload.id, timeout=10, poll_interval=POLL
+            upload.id, max_wait=10, poll_interval=POLL
         )
 
     assert "ERROR" == info.value.status
@@ -89,7 +89,7 @@ async def test_url_that_serves_no_csv_fails_with_transform_error(acct):
 
     with pytest.raises(ma.ResourceFailedError) as info:
         await acct.customer_files.wait_until_ready(
-            registered.id, timeout=10, poll_interval=POLL
+            registered.id, max_wait=10, poll_interval=POLL
         )
 
     assert "TRANSFORM_ERROR" == info.value.status
@@ -103,7 +103,7 @@ async def test_url_content_without_valid_adids_fails_with_error(sandbox, acct):
 
     with pytest.raises(ma.ResourceFailedError) as info:
         await acct.customer_files.wait_until_ready(
-            registered.id, timeout=10, poll_interval=POLL
+            registered.id, max_wait=10, poll_interval=POLL
         )
 
     assert "ERROR" == info.value.status
@@ -116,7 +116,7 @@ async def test_slow_extraction_times_out(acct, sandbox):
 
     with pytest.raises(ma.WaitTimeoutError) as info:
         await acct.customer_files.wait_until_ready(
-            record.id, timeout=DELAY / 4, poll_interval=POLL
+            record.id, max_wait=DELAY / 4, poll_interval=POLL
         )
 
     assert isinstance(info.value.resource, ma.CustomerFile)
@@ -131,7 +131,7 @@ async def test_audience_leaves_standby_available(acct):
     assert ma.AudienceStatus.STANDBY == created.status
 
     ready = await acct.audiences.wait_until_ready(
-        created.id, timeout=10, poll_interval=POLL
+        created.id, max_wait=10, poll_interval=POLL
     )
 
     assert (created.id, ma.AudienceStatus.AVAILABLE) == (ready.id, ready.status)
@@ -143,7 +143,7 @@ async def test_audience_of_too_few_people_is_returned_seed_not_enough(acct):
     small = ("\n".join(ADIDS[:10]) + "\n").encode()
     upload = await acct.customer_files.upload("few", [("few.csv", small)])
     await acct.customer_files.wait_until_ready(
-        upload.id, timeout=10, poll_interval=POLL
+        upload.id, max_wait=10, poll_interval=POLL
     )
     spec = ma.AudienceSpec(
         name="few",
@@ -153,7 +153,7 @@ async def test_audience_of_too_few_people_is_returned_seed_not_enough(acct):
     created = await acct.audiences.create(spec)
 
     ready = await acct.audiences.wait_until_ready(
-        created.id, timeout=10, poll_interval=POLL
+        created.id, max_wait=10, poll_interval=POLL
     )
 
     assert ma.AudienceStatus.SEED_NOT_ENOUGH == ready.status
@@ -170,7 +170,7 @@ async def test_polls_keep_the_documented_spacing_against_the_real_limit():
         upload = await files.upload("buyers", [("a.csv", CSV)])
         started = time.monotonic()
 
-        ready = await files.wait_until_ready(upload.id, timeout=14, poll_interval=0.5)
+        ready = await files.wait_until_ready(upload.id, max_wait=14, poll_interval=0.5)
 
         elapsed = time.monotonic() - started
         polls = [

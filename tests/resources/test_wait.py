@@ -1,5 +1,5 @@
 """
-wait_until_ready of customer files and audiences: which statuses end the wait, timeouts, spacing, refusals.
+wait_until_ready of customer files and audiences: which statuses end the wait, max_wait and per-call timeouts, spacing, refusals.
 """
 
 from __future__ import annotations
@@ -10,9 +10,11 @@ import math
 import time
 from collections.abc import Sequence
 
+import attrs
 import pytest
 
 import moment_async as ma
+from moment_async._routes import ROUTES
 from moment_async.resources import Audiences, CustomerFiles
 from moment_async.resources._wait import wait_for_status
 from moment_async.testing import Request, Response, error_response, json_response
@@ -109,14 +111,14 @@ async def test_customer_file_wait_polls_through_an_unknown_status():
     assert 2 == len(handler.times)
 
 
-async def test_customer_file_wait_on_an_unknown_status_ends_at_the_timeout():
-    """A file that stays in an unknown status is polled until the timeout, which raises with the file as last seen."""
+async def test_customer_file_wait_on_an_unknown_status_ends_at_max_wait():
+    """A file that stays in an unknown status is polled until max_wait, which raises with the file as last seen."""
     handler, client = files_answering("ARCHIVING")
 
     async with client:
         with pytest.raises(ma.WaitTimeoutError) as info:
             await client.ad_account(1).customer_files.wait_until_ready(
-                FILE_ID, timeout=0.1, poll_interval=0.02
+                FILE_ID, max_wait=0.1, poll_interval=0.02
             )
 
     found = info.value.resource
@@ -150,13 +152,13 @@ async def test_audience_wait_returns_once_out_of_standby(statuses, expected):
 
 
 async def test_audience_wait_returns_an_unknown_status_at_once():
-    """An audience in a status the SDK does not know has left STANDBY: it is returned, marked unknown, without waiting for the timeout."""
+    """An audience in a status the SDK does not know has left STANDBY: it is returned, marked unknown, without waiting for max_wait."""
     handler, client = audiences_answering("ARCHIVED")
     started = time.monotonic()
 
     async with client:
         audience = await client.ad_account(1).audiences.wait_until_ready(
-            AUDIENCE_ID, timeout=30, poll_interval=0.01
+            AUDIENCE_ID, max_wait=30, poll_interval=0.01
         )
 
     assert audience.status is not None
@@ -181,14 +183,14 @@ async def test_audience_wait_raises_on_error():
 
 
 async def test_wait_raises_wait_timeout_with_the_last_answer():
-    """Past the timeout the wait raises WaitTimeoutError, a TimeoutError, with the file as last seen."""
+    """Past max_wait the wait raises WaitTimeoutError, a TimeoutError, with the file as last seen."""
     handler, client = files_answering("WAITING")
     started = time.monotonic()
 
     async with client:
         with pytest.raises(TimeoutError) as info:
             await client.ad_account(1).customer_files.wait_until_ready(
-                FILE_ID, timeout=0.2, poll_interval=0.05
+                FILE_ID, max_wait=0.2, poll_interval=0.05
             )
     elapsed = time.monotonic() - started
 
@@ -199,11 +201,11 @@ async def test_wait_raises_wait_timeout_with_the_last_answer():
     assert 0.2 <= error.waited < 1.0
     assert elapsed < 1.0
     assert 3 <= len(handler.times) <= 6
-    assert "was not ready within 0.2 s (still WAITING)" in str(error)
+    assert "was not ready within max_wait=0.2 s (still WAITING)" in str(error)
 
 
 async def test_wait_timeout_cuts_a_poll_in_flight():
-    """A poll still running at the deadline is cancelled: the timeout bounds the whole wait."""
+    """A poll still running at the deadline is cancelled: max_wait bounds the whole wait."""
     cancelled = False
 
     async def handler(request: Request) -> Response:
@@ -219,7 +221,7 @@ async def test_wait_timeout_cuts_a_poll_in_flight():
     async with ma.MomentClient("t", transport=ma.MockTransport(handler)) as client:
         with pytest.raises(ma.WaitTimeoutError) as info:
             await client.ad_account(1).audiences.wait_until_ready(
-                AUDIENCE_ID, timeout=0.1
+                AUDIENCE_ID, max_wait=0.1
             )
 
     assert info.value.resource is None
@@ -228,22 +230,51 @@ async def test_wait_timeout_cuts_a_poll_in_flight():
     assert time.monotonic() - started < 1.0
 
 
-async def test_a_polls_own_timeout_propagates_as_request_timeout():
-    """The client's per-call timeout still applies to each poll, and is not a wait timeout."""
+@pytest.mark.parametrize(
+    ("client_timeout", "wait_timeout"),
+    [pytest.param(0.05, None, id="client"), pytest.param(None, 0.05, id="wait")],
+)
+async def test_a_polls_own_timeout_propagates_as_request_timeout(
+    client_timeout, wait_timeout
+):
+    """Each poll is one call under the per-call timeout (the client's, or the wait's timeout=): past it, RequestTimeoutError, not a wait timeout."""
 
     async def handler(request: Request) -> Response:
         await asyncio.sleep(5)
         return json_response({})  # pragma: no cover - the call times out first
 
+    started = time.monotonic()
     async with ma.MomentClient(
-        "t", transport=ma.MockTransport(handler), timeout=0.05
+        "t", transport=ma.MockTransport(handler), timeout=client_timeout
     ) as client:
         with pytest.raises(ma.RequestTimeoutError) as info:
             await client.ad_account(1).audiences.wait_until_ready(
-                AUDIENCE_ID, timeout=10
+                AUDIENCE_ID, max_wait=10, timeout=wait_timeout
             )
 
     assert not isinstance(info.value, ma.WaitTimeoutError)
+    assert time.monotonic() - started < 1.0
+
+
+async def test_the_per_call_timeout_reaches_every_poll():
+    """wait_until_ready(timeout=) is each poll's deadline: a poll slower than it fails, however long max_wait is."""
+    polls: list[float] = []
+
+    async def handler(request: Request) -> Response:
+        polls.append(time.monotonic())
+        if len(polls) == 2:
+            await asyncio.sleep(5)
+        return json_response({"id": FILE_ID, "customerFileStatus": "WAITING"})
+
+    async with ma.MomentClient(
+        "t", transport=ma.MockTransport(handler), limiter=False
+    ) as client:
+        with pytest.raises(ma.RequestTimeoutError):
+            await client.ad_account(1).customer_files.wait_until_ready(
+                FILE_ID, max_wait=60, poll_interval=0.01, timeout=0.2
+            )
+
+    assert 2 == len(polls)
 
 
 async def test_a_token_providers_own_timeout_error_is_not_a_wait_timeout():
@@ -259,7 +290,7 @@ async def test_a_token_providers_own_timeout_error_is_not_a_wait_timeout():
     async with ma.MomentClient(provider, transport=ma.MockTransport(handler)) as client:
         with pytest.raises(TimeoutError) as info:
             await client.ad_account(1).customer_files.wait_until_ready(
-                FILE_ID, timeout=60
+                FILE_ID, max_wait=60
             )
 
     assert refusal is info.value
@@ -290,67 +321,89 @@ async def test_polls_are_spaced_by_poll_interval():
     assert min(gaps) >= 0.045
 
 
-class FastLimiter(ma.KeyedLimiter):
+#: The per-file limit of the detail call, made short to watch it quickly.
+FAST_SPACING = 0.3
+
+
+@pytest.fixture
+def fast_file_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     """
-    The client's limiter with the documented 5 s made 0.2 s, to watch it work quickly.
+    Make the documented 5 s limit of customer_files.get FAST_SPACING, for clients made after.
     """
-
-    RATE = ma.Rate(1, 0.2)
-
-    def try_acquire(self, key: str, rate: ma.Rate) -> bool:
-        return super().try_acquire(key, self.RATE)
-
-    async def acquire(
-        self, key: str, rate: ma.Rate, max_wait: float | None = None
-    ) -> bool:
-        return await super().acquire(key, self.RATE, max_wait)
+    route = ROUTES["customer_files.get"]
+    fast = attrs.evolve(route, rate=ma.Rate(1, FAST_SPACING))
+    monkeypatch.setitem(ROUTES, "customer_files.get", fast)
 
 
-async def test_the_limiter_holds_fast_polls_to_the_per_file_limit():
-    """Polling faster than the per-file limit just waits: the limiter spaces the calls."""
+@pytest.mark.usefixtures("fast_file_limit")
+async def test_fast_polls_keep_the_limit_without_waiting_for_slots():
+    """Polling faster than the per-file limit spaces the polls by the limit: no poll waits for its slot, so a per-call timeout far below the spacing does not break the wait."""
     handler = Statuses("customerFileStatus", ["WAITING", "WAITING", "COMPLETE"])
+    ended: list[ma.RequestEnded] = []
     client = ma.MomentClient(
-        "t", transport=ma.MockTransport(handler), limiter=FastLimiter()
+        "t",
+        transport=ma.MockTransport(handler),
+        hooks=ma.RequestHooks(on_end=ended.append),
     )
 
     async with client:
-        await client.ad_account(1).customer_files.wait_until_ready(
-            FILE_ID, poll_interval=0.001
+        ready = await client.ad_account(1).customer_files.wait_until_ready(
+            FILE_ID, poll_interval=0.001, timeout=FAST_SPACING / 3
         )
 
     gaps = [b - a for a, b in zip(handler.times, handler.times[1:], strict=False)]
+    assert ma.CustomerFileStatus.COMPLETE == ready.status
     assert 2 == len(gaps)
-    assert min(gaps) >= 0.19
+    assert min(gaps) >= FAST_SPACING - 0.01
+    assert max(event.limiter_wait for event in ended) < FAST_SPACING / 10
+
+
+@pytest.mark.usefixtures("fast_file_limit")
+async def test_without_a_limiter_polls_follow_poll_interval():
+    """With limiter=False the client keeps no limit, so the polls come poll_interval apart."""
+    handler, client = files_answering("WAITING", "WAITING", "COMPLETE")
+
+    async with client:
+        await client.ad_account(1).customer_files.wait_until_ready(
+            FILE_ID, poll_interval=0.01
+        )
+
+    gaps = [b - a for a, b in zip(handler.times, handler.times[1:], strict=False)]
+    assert max(gaps) < FAST_SPACING / 2
 
 
 @pytest.mark.parametrize(
     "resource", [CustomerFiles, Audiences], ids=["files", "audiences"]
 )
 def test_wait_defaults_are_the_documented_limit_and_six_hours(resource):
-    """By default polls are 5 s apart (the detail limit) and the wait ends after 6 h 10 min."""
+    """By default polls are 5 s apart (the detail limit), the wait ends after 6 h 10 min, and each poll has the client's timeout."""
     parameters = inspect.signature(resource.wait_until_ready).parameters
 
-    defaults = (parameters["poll_interval"].default, parameters["timeout"].default)
+    defaults = tuple(
+        parameters[name].default for name in ("poll_interval", "max_wait", "timeout")
+    )
 
-    assert (5.0, 6 * 3600.0 + 600.0) == defaults
+    assert (5.0, 6 * 3600.0 + 600.0, None) == defaults
 
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        pytest.param({"timeout": 0}, "timeout must be a positive, finite number", id="timeout-0"),
-        pytest.param({"timeout": -1.0}, "timeout must be a positive, finite number", id="timeout-negative"),
-        pytest.param({"timeout": math.nan}, "timeout must be a positive, finite number", id="timeout-nan"),
-        pytest.param({"timeout": math.inf}, "timeout must be a positive, finite number", id="timeout-inf"),
-        pytest.param({"timeout": "60"}, "timeout must be a positive number of seconds, got '60'", id="timeout-str"),
-        pytest.param({"timeout": True}, "timeout must be a positive number of seconds, got True", id="timeout-bool"),
-        pytest.param({"timeout": ma.Timeout(total=5)}, "timeout must be a positive number of seconds", id="timeout-object"),
+        pytest.param({"max_wait": 0}, "max_wait must be a positive, finite number", id="max-wait-0"),
+        pytest.param({"max_wait": -1.0}, "max_wait must be a positive, finite number", id="max-wait-negative"),
+        pytest.param({"max_wait": math.nan}, "max_wait must be a positive, finite number", id="max-wait-nan"),
+        pytest.param({"max_wait": math.inf}, "max_wait must be a positive, finite number", id="max-wait-inf"),
+        pytest.param({"max_wait": "60"}, "max_wait must be a positive number of seconds, got '60'", id="max-wait-str"),
+        pytest.param({"max_wait": True}, "max_wait must be a positive number of seconds, got True", id="max-wait-bool"),
+        pytest.param({"max_wait": ma.Timeout(total=5)}, "max_wait must be a positive number of seconds", id="max-wait-object"),
         pytest.param({"poll_interval": 0.0}, "poll_interval must be a positive, finite", id="interval-0"),
         pytest.param({"poll_interval": None}, "poll_interval must be a positive number", id="interval-none"),
+        pytest.param({"timeout": 0}, "timeout must be a positive number of seconds or a Timeout", id="timeout-0"),
+        pytest.param({"timeout": "60"}, "timeout must be a positive number of seconds or a Timeout", id="timeout-str"),
     ],
 )  # fmt: skip
 async def test_bad_timing_is_refused_before_any_poll(kwargs, message):
-    """A timeout or poll_interval that is not a positive finite number raises ValidationError; nothing is sent."""
+    """A max_wait, poll_interval or per-call timeout that is not a positive finite number raises ValidationError; nothing is sent."""
     handler, client = files_answering("COMPLETE")
 
     async with client:
@@ -393,7 +446,7 @@ async def test_wait_for_status_takes_either_ready_or_pending(statuses):
             str,
             failed=(),
             what="thing",
-            timeout=1,
+            max_wait=1,
             poll_interval=1,
             **statuses,
         )

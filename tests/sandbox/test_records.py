@@ -51,13 +51,17 @@ async def test_count_filters_by_endpoint_and_status(api: Api, sandbox: Sandbox) 
     assert 0 == sandbox.count()
 
 
-async def test_unknown_paths_answer_json_and_are_recorded(
+async def test_unknown_paths_answer_a_web_server_page_and_are_recorded(
     api: Api, sandbox: Sandbox
 ) -> None:
-    """A path the documents do not list answers a JSON 404 and is recorded with no call name."""
+    """A path the documents do not list answers the web server's HTML 404, not Kakao's body, and is recorded with no call name."""
     answer = await api.call("GET", "/campaigns")
 
-    assert (404, -2, 31801) == (answer.status, answer.json["code"], answer.detail_code)
+    assert (404, "text/html") == (
+        answer.status,
+        answer.headers["Content-Type"].split(";")[0],
+    )
+    assert b"<h1>404 Not Found</h1>" in answer.body
     assert (None, 404) == (sandbox.requests[0].endpoint, sandbox.requests[0].status)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import socket
 import warnings
 from collections.abc import AsyncIterator
@@ -440,6 +441,25 @@ async def test_connector_limits(server, kwargs, limit, limit_per_host):
     assert connector is not None
     assert limit == connector.limit
     assert limit_per_host == connector.limit_per_host
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "says"),
+    [
+        pytest.param({"max_connections": True}, "max_connections must be a whole number of at least 0, got True", id="bool-connections"),
+        pytest.param({"max_connections": 1.5}, "max_connections must be a whole number of at least 0, got 1.5", id="fractional-connections"),
+        pytest.param({"max_connections_per_host": -1}, "max_connections_per_host must be a whole number of at least 0, got -1", id="negative-per-host"),
+        pytest.param({"keepalive_timeout": "30"}, "keepalive_timeout must be a finite number of seconds, at least 0, got '30'", id="text-keepalive"),
+        pytest.param({"keepalive_timeout": math.nan}, "keepalive_timeout must be a finite number of seconds, at least 0, got nan", id="nan-keepalive"),
+        pytest.param({"dns_cache_seconds": True}, "dns_cache_seconds must be a whole number of at least 0, got True", id="bool-dns-cache"),
+    ],
+)  # fmt: skip
+def test_pool_settings_are_checked_when_the_transport_is_made(kwargs, says):
+    """A bool, a fraction, a string or NaN for a pool setting is a ValidationError at construction, not a pool of one."""
+    with pytest.raises(ma.ValidationError) as caught:
+        ma.AiohttpTransport(**kwargs)
+
+    assert says == str(caught.value)
 
 
 async def test_aclose_is_idempotent(server):

@@ -62,7 +62,7 @@ def build_clients() -> list[ma.MomentClient]:
         retry=ma.RetryPolicy(attempts=6, backoff=0.25, max_backoff=30),
         limiter=limiter,
         routes={
-            "customer_files.usage": ma.Route("GET", "/customerFiles/{id}/usages"),
+            "customer_files.usage": ("GET", "/customerFiles/{id}/usages"),
             "audiences.unlink": ("GET", "/targetings/{id}/unlink"),
         },
     )

@@ -1,5 +1,5 @@
 """
-Typed use of for_each_account, AccountResult and the waiters: mypy checks this file; pytest never runs it.
+Typed use of for_each_account, AccountResult, progress callbacks and the waiters: mypy checks this file; pytest never runs it.
 """
 
 from __future__ import annotations
@@ -23,15 +23,9 @@ async def delete_one(acct: ma.AdAccount) -> None:
     await acct.audiences.delete(3)
 
 
-def on_progress(done: int, total: int) -> None:
+def on_progress(done: int, total: int | None) -> None:
     """
-    Take bulk progress reports.
-    """
-
-
-def on_upload_progress(sent: int, total: int | None) -> None:
-    """
-    An upload progress callback also takes bulk progress (it accepts more).
+    Take progress reports: one shape for bulk runs and uploads alike.
     """
 
 
@@ -50,8 +44,12 @@ async def bulk(client: ma.MomentClient) -> None:
     assert_type(first.error, BaseException | None)
     assert_type(first.unwrap(), int)
 
+    progress: ma.ProgressCallback = on_progress
     deleted = await client.for_each_account(
-        range(1, 100), delete_one, progress=on_upload_progress
+        range(1, 100), delete_one, progress=progress
+    )
+    await client.ad_account(1).customer_files.upload(
+        "buyers", ["buyers.csv"], progress=progress
     )
     assert_type(deleted, list[ma.AccountResult[None]])
 
@@ -61,11 +59,13 @@ async def waiters(acct: ma.AdAccount) -> None:
     Wait for a file and an audience; catch the waiters' errors.
     """
     try:
-        ready = await acct.customer_files.wait_until_ready(7, timeout=600)
+        ready = await acct.customer_files.wait_until_ready(7, max_wait=600)
         assert_type(ready, ma.CustomerFile)
         audience = await acct.audiences.wait_until_ready(
-            3, timeout=60.0, poll_interval=1
+            3, max_wait=3600.0, poll_interval=1, timeout=ma.Timeout(total=10)
         )
+        polled = await acct.customer_files.wait_until_ready(7, timeout=5)
+        assert_type(polled, ma.CustomerFile)
         assert_type(audience, ma.Audience)
     except ma.ResourceFailedError as exc:
         assert_type(exc.status, str)
