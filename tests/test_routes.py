@@ -12,7 +12,7 @@ import pytest
 import moment_async as ma
 from moment_async._routes import EVERY_5_S, ROUTES, Scope, merge_routes, override_text
 
-#: name, method, path, confidence: as /work/shared/api/ENDPOINTS.md states them.
+#: name, method, path, confidence: as docs/endpoints.md states them.
 DOCUMENTED = [
     ("customer_files.list", "GET", "/customerFiles", "doc"),
     ("customer_files.get", "GET", "/customerFiles/{id}", "inferred"),
@@ -56,7 +56,7 @@ def test_routes_hold_exactly_the_documented_calls():
     [pytest.param(*row, id=row[0]) for row in DOCUMENTED],
 )
 def test_route_matches_the_document(name, method, path, confidence):
-    """Each call has the method, path and confidence ENDPOINTS.md gives it."""
+    """Each call has the method, path and confidence docs/endpoints.md gives it."""
     route = ROUTES[name]
 
     assert (method, path, confidence) == (route.method, route.path, route.confidence)

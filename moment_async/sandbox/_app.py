@@ -141,7 +141,8 @@ async def _answer(request: web.Request, handler: WebHandler) -> web.StreamRespon
     except (web.HTTPMethodNotAllowed, web.HTTPNotFound) as exc:
         # Not Kakao's error body: a path or method no route serves is
         # answered by the web server in front, and a client must be able to
-        # tell that from a missing customer file (ENDPOINTS.md).
+        # tell that from a missing customer file (docs/endpoints.md: "a 404/405
+        # without Kakao's error envelope is a wrong path").
         response = _html_page(exc.status)
     await _drain(request)
     return response
