@@ -15,7 +15,12 @@ from typing import Any, Final
 import attrs
 
 from ._constants import MAX_RETRY_AFTER
-from ._errors import PERMANENT_CODES, TransportError, ValidationError
+from ._errors import (
+    PERMANENT_CODES,
+    ResponseTooLargeError,
+    TransportError,
+    ValidationError,
+)
 from ._validate import check_count, check_number
 
 _SAFE_METHODS: Final = frozenset({"GET", "DELETE"})
@@ -211,7 +216,12 @@ class RetryPolicy:
     def retries_error(self, method: str, error: TransportError) -> bool:
         """
         Whether a call that failed with *error* may be sent again.
+
+        An answer past ``max_response_bytes`` never is: the same answer
+        would come back.
         """
+        if isinstance(error, ResponseTooLargeError):
+            return False
         return not error.maybe_sent or method in _SAFE_METHODS
 
     def delay(self, retry: int, retry_after: str | None = None) -> float:

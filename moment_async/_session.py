@@ -39,7 +39,6 @@ from ._errors import (
     MomentError,
     RateLimitError,
     RequestTimeoutError,
-    ResponseTooLargeError,
     TransportError,
     ValidationError,
     bound_texts,
@@ -450,7 +449,6 @@ class Session:
                     attempt < retry.attempts
                     and replayable
                     and retry.retries_error(method, exc)
-                    and not isinstance(exc, ResponseTooLargeError)
                     and await self._wakeable(
                         self._backoff(retry.delay(attempt), deadline, tokens),
                         "waited to try again",
