@@ -11,7 +11,7 @@ import attrs
 
 from .._errors import ValidationError
 from .._retry import RetryPolicy
-from .._session import Session, check_retry
+from .._session import Exchange, Session, check_retry
 from .._transports.base import Timeout
 from .._validate import check_id
 
@@ -142,22 +142,42 @@ class CallOptions:
 
 class SessionView:
     """
-    Strictly private: the client's shared session, as a ``with_options`` copy sees it.
+    Strictly private: the client's shared session, as a copy or a raw call sees it.
 
-    Every call goes through the one session, so a copy shares its
-    connections, limiter, token (and a provider's refresh), retry budget,
-    event loop and closing. A call without its own *timeout* or *retry*
-    gets the copy's; the copy's headers and answer bound go with every
-    call. Anything else is the session's own.
+    Every call goes through the one session, so a ``with_options`` copy
+    shares its connections, limiter, token (and a provider's refresh),
+    retry budget, event loop and closing. With *options*, a call without
+    its own *timeout* or *retry* gets the copy's, and the copy's headers
+    and answer bound go with every call. With *keep*, each successful
+    exchange is kept in ``exchanges``, for one raw call
+    (``with_raw_response``). Anything else is the session's own.
     """
 
-    __slots__ = ("_options", "_session", "max_upload_bytes")
+    __slots__ = ("_options", "_session", "exchanges", "max_upload_bytes")
 
-    def __init__(self, session: Session, options: CallOptions) -> None:
+    def __init__(
+        self,
+        session: Session,
+        options: CallOptions | None = None,
+        *,
+        keep: bool = False,
+    ) -> None:
         self._session = session
         self._options = options
+        self.exchanges: list[Exchange] | None = [] if keep else None
         #: The copy's upload bound, read by the uploads as the session's is.
-        self.max_upload_bytes = options.max_upload_bytes or session.max_upload_bytes
+        self.max_upload_bytes = (
+            options.max_upload_bytes if options is not None else None
+        ) or session.max_upload_bytes
+
+    @classmethod
+    def keeping(cls, session: Session | SessionView) -> SessionView:
+        """
+        Return a view of *session*, with a copy's options if it has any, that keeps its exchanges.
+        """
+        if isinstance(session, SessionView):
+            return cls(session._session, session._options, keep=True)
+        return cls(session, keep=True)
 
     def __repr__(self) -> str:
         return f"<SessionView of {self._session!r}>"
@@ -167,18 +187,16 @@ class SessionView:
 
     async def call(self, name: str, account: str, into: Any, **options: Any) -> Any:
         """
-        Send the call through the shared session, with the copy's options.
+        Send the call through the shared session, with the view's options.
         """
         given = self._options
-        if options.get("timeout") is None:
-            options["timeout"] = given.timeout
-        if options.get("retry") is None:
-            options["retry"] = given.retry
-        return await self._session.call(
-            name,
-            account,
-            into,
-            extra_headers=given.headers,
-            max_response_bytes=given.max_response_bytes,
-            **options,
-        )
+        if given is not None:
+            if options.get("timeout") is None:
+                options["timeout"] = given.timeout
+            if options.get("retry") is None:
+                options["retry"] = given.retry
+            options["extra_headers"] = given.headers
+            options["max_response_bytes"] = given.max_response_bytes
+        if self.exchanges is not None:
+            options["raw"] = self.exchanges
+        return await self._session.call(name, account, into, **options)

@@ -20,8 +20,9 @@ from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar, cast, ov
 
 import attrs
 
-from .._session import Exchange, Session
+from .._session import Session
 from ._base import Resource
+from ._options import SessionView
 
 T = TypeVar("T")
 R = TypeVar("R", bound=Resource)
@@ -130,13 +131,14 @@ class RawCall(Generic[R, P, T]):
         method = self._method
 
         async def call(*args: P.args, **kwargs: P.kwargs) -> RawResponse[T]:
-            session = _KeepingSession(resource._session)
+            session = SessionView.keeping(resource._session)
             twin = copy.copy(resource)
             # The copy reaches the session through this one attribute: a
             # stand-in that forwards everything and keeps the exchanges.
             twin._session = cast(Session, session)
             parsed = await method(twin, *args, **kwargs)
             # Every call sends a request or raises, so one succeeded.
+            assert session.exchanges  # noqa: S101  # kept by a keeping view
             exchange = session.exchanges[-1]
             response = exchange.response
             return RawResponse(
@@ -154,30 +156,3 @@ class RawCall(Generic[R, P, T]):
         call.__doc__ = method.__doc__
         call.__signature__ = self._signature  # type: ignore[attr-defined]  # read by inspect.signature
         return call
-
-
-class _KeepingSession:
-    """
-    Strictly private: the client's session as one raw call sees it.
-
-    Forwards everything to the shared session; its ``call`` asks the
-    session to keep each successful exchange in *exchanges*, which belong
-    to this one raw call alone.
-    """
-
-    __slots__ = ("_session", "exchanges")
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        self.exchanges: list[Exchange] = []
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._session, name)
-
-    async def call(self, name: str, account: str, into: Any, **options: Any) -> Any:
-        """
-        Send the call through the shared session, keeping its exchange.
-        """
-        return await self._session.call(
-            name, account, into, raw=self.exchanges, **options
-        )
