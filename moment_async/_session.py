@@ -8,7 +8,6 @@ import asyncio
 import hashlib
 import logging
 import time
-import unicodedata
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any, Final, NamedTuple, TypeVar, overload
 
@@ -53,6 +52,7 @@ from ._routes import Route, Scope, route_not_found
 from ._trace import RequestHooks, RequestStarted
 from ._transports.base import Request, Response, Timeout, Transport, too_large
 from ._types import TokenSource
+from ._validate import check_token
 
 T = TypeVar("T")
 
@@ -82,68 +82,6 @@ class Exchange(NamedTuple):
     path: str
     elapsed: float
     attempts: int
-
-
-def _check_token(token: object, source: str) -> str:
-    """
-    Return *token* if it can go in an ``Authorization`` header as it is.
-
-    The message says what is wrong and where it sits, never the token.
-    """
-    if not isinstance(token, str) or not token:
-        msg = f"{source} must be a non-empty string, got {type(token).__name__ if not isinstance(token, str) else 'an empty string'}"
-        raise ValidationError(msg)
-    if token != token.strip():
-        end = "ends" if token[-1].isspace() else "starts"
-        char = token[-1] if end == "ends" else token[0]
-        hint = (
-            "a token read from a file keeps its trailing newline: strip it, "
-            "for example Path(...).read_text().strip()"
-            if char in "\r\n"
-            else "strip it"
-        )
-        msg = f"{source} {end} with whitespace, {_char_name(char)}; {hint}"
-        raise ValidationError(msg)
-    for position, char in enumerate(token):
-        # An Authorization value is a line of visible ASCII: anything else
-        # could end the header (CR, LF), be dropped or mangled on the way, or
-        # fail inside the transport with an error that is not ours.
-        if not "!" <= char <= "~":
-            # A visible character would show a piece of the secret: only
-            # invisible ones are named.
-            shown = (
-                "a non-ASCII character"
-                if char.isprintable() and char != " "
-                else _char_name(char)
-            )
-            msg = (
-                f"{source} holds {shown} at position {position}; a business "
-                "token is visible ASCII only: check how it was read or pasted"
-            )
-            raise ValidationError(msg)
-    return token
-
-
-def _char_name(char: str) -> str:
-    # Names a character without showing the token around it.
-    name = _CONTROL_NAMES.get(char)
-    if name is None:
-        name = unicodedata.name(char, "a control character").lower()
-    return f"{name} (U+{ord(char):04X})"
-
-
-#: Control characters have no name in ``unicodedata``.
-_CONTROL_NAMES: Final = {
-    "\n": "line feed",
-    "\r": "carriage return",
-    "\t": "tab",
-    "\x00": "NUL",
-    "\x7f": "DEL",
-    "\x0b": "vertical tab",
-    "\x0c": "form feed",
-    "\x1b": "escape",
-    " ": "space",
-}
 
 
 def _fingerprint(token: str) -> str:
@@ -226,7 +164,7 @@ class Session:
         return self._closed
 
     def _set_token(self, token: object, source: str = "the business token") -> None:
-        token = _check_token(token, source)
+        token = check_token(token, source)
         self._authorization = f"Bearer {token}"
         self._user = _fingerprint(token)
 

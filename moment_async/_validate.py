@@ -566,3 +566,65 @@ def check_audience_spec(
                 # A customer file is named by its id; the sandbox refuses one without.
                 needs_id=field == "customer_file_targetings",
             )
+
+
+def check_token(token: object, source: str) -> str:
+    """
+    Return *token* if it can go in an ``Authorization`` header as it is.
+
+    The message says what is wrong and where it sits, never the token.
+    """
+    if not isinstance(token, str) or not token:
+        msg = f"{source} must be a non-empty string, got {type(token).__name__ if not isinstance(token, str) else 'an empty string'}"
+        raise ValidationError(msg)
+    if token != token.strip():
+        end = "ends" if token[-1].isspace() else "starts"
+        char = token[-1] if end == "ends" else token[0]
+        hint = (
+            "a token read from a file keeps its trailing newline: strip it, "
+            "for example Path(...).read_text().strip()"
+            if char in "\r\n"
+            else "strip it"
+        )
+        msg = f"{source} {end} with whitespace, {_char_name(char)}; {hint}"
+        raise ValidationError(msg)
+    for position, char in enumerate(token):
+        # An Authorization value is a line of visible ASCII: anything else
+        # could end the header (CR, LF), be dropped or mangled on the way, or
+        # fail inside the transport with an error that is not ours.
+        if not "!" <= char <= "~":
+            # A visible character would show a piece of the secret: only
+            # invisible ones are named.
+            shown = (
+                "a non-ASCII character"
+                if char.isprintable() and char != " "
+                else _char_name(char)
+            )
+            msg = (
+                f"{source} holds {shown} at position {position}; a business "
+                "token is visible ASCII only: check how it was read or pasted"
+            )
+            raise ValidationError(msg)
+    return token
+
+
+def _char_name(char: str) -> str:
+    # Names a character without showing the token around it.
+    name = _CONTROL_NAMES.get(char)
+    if name is None:
+        name = unicodedata.name(char, "a control character").lower()
+    return f"{name} (U+{ord(char):04X})"
+
+
+#: Control characters have no name in ``unicodedata``.
+_CONTROL_NAMES: Final = {
+    "\n": "line feed",
+    "\r": "carriage return",
+    "\t": "tab",
+    "\x00": "NUL",
+    "\x7f": "DEL",
+    "\x0b": "vertical tab",
+    "\x0c": "form feed",
+    "\x1b": "escape",
+    " ": "space",
+}
