@@ -19,6 +19,7 @@ import attrs
 import pytest
 
 from moment_async.sandbox import Sandbox
+from tests._processes import free_port
 
 ACCOUNT = Sandbox.DEFAULT_ACCOUNT
 ADIDS = [f"{i:08x}-aaaa-4bbb-8ccc-{i:012x}" for i in range(1, 41)]
@@ -411,15 +412,6 @@ async def test_demo_runs_to_the_end():
     assert "customer files left: 0" in run.out
     assert "Done." in run.out
     assert "uploading" in run.out
-
-
-def free_port() -> int:
-    """
-    Return a loopback port that nothing listens on (at the time of asking).
-    """
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @asynccontextmanager

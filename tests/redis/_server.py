@@ -19,17 +19,10 @@ from collections.abc import AsyncIterator, Iterator
 from types import TracebackType
 from typing import Final
 
+from tests._processes import free_port, stop_process
+
 #: Seconds a new server gets to answer PING.
 START_TIMEOUT: Final = 10.0
-
-
-def free_port() -> int:
-    """
-    Return a loopback port that was free a moment ago.
-    """
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def missing_message() -> str:
@@ -167,13 +160,9 @@ class RedisServer:
             process.send_signal(signal.SIGCONT)  # a frozen server ends only once woken
             if time.monotonic() < self._awake_at:
                 process.kill()  # asleep, it would read SIGTERM only once awake
+                process.wait(5)
             else:
-                process.terminate()
-            try:
-                process.wait(5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(5)
+                stop_process(process)
         if directory is not None:
             directory.cleanup()
 

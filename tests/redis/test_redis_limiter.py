@@ -18,8 +18,9 @@ from redis.asyncio import Redis
 
 import moment_async as ma
 from moment_async.testing import MockTransport, Request, Response, json_response
+from tests._processes import free_port
 
-from ._server import RedisServer, free_port
+from ._server import RedisServer
 
 FAST = ma.Rate(1, 0.2)
 SLOW = ma.Rate(1, 5.0)

@@ -19,7 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Final
 
-from tests.redis._server import free_port
+from tests._processes import free_port, stop_process
 
 #: Seconds tinyproxy gets to accept connections, and to stop.
 START_TIMEOUT: Final = 10.0
@@ -137,12 +137,7 @@ class Tinyproxy:
         process, self._process = self._process, None
         directory, self._directory = self._directory, None
         if process is not None:
-            process.terminate()
-            try:
-                process.wait(START_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(START_TIMEOUT)
+            stop_process(process, START_TIMEOUT)
         if directory is not None:
             directory.cleanup()
 

@@ -26,7 +26,7 @@ from moment_async.sandbox import Sandbox
 from moment_async.testing import json_response
 from tests import test_secrets
 from tests._environ import clear
-from tests.redis._server import free_port
+from tests._processes import free_port
 
 from ._tinyproxy import Tinyproxy, relay
 
