@@ -8,8 +8,8 @@ import asyncio
 import pickle
 import threading
 import time
-from collections.abc import Iterator
-from typing import Final
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, Final
 
 import orjson
 import pytest
@@ -22,6 +22,15 @@ from moment_async.testing import Request, Response, json_response
 TOKEN: Final = Sandbox.DEFAULT_TOKEN
 ACCOUNT: Final = Sandbox.DEFAULT_ACCOUNT
 FILE: Final = {"id": 7, "name": "buyers", "customerFileStatus": "COMPLETE"}
+
+
+def mock_client(
+    handler: Callable[[Request], Awaitable[Response]], **options: Any
+) -> ma.MomentClient:
+    """
+    Return a client with the sandbox's token on a MockTransport answering with *handler*.
+    """
+    return ma.MomentClient(TOKEN, transport=ma.MockTransport(handler), **options)
 
 
 # -- item 8: a malformed token is refused, typed, without echoing it ----------
@@ -174,9 +183,8 @@ async def test_close_ends_a_retry_backoff_at_once():
             status=503, headers={"retry-after": "30"}, body=b'{"code":-9798,"msg":"m"}'
         )
 
-    client = ma.MomentClient(
-        TOKEN,
-        transport=ma.MockTransport(handler),
+    client = mock_client(
+        handler,
         limiter=False,
         retry=ma.RetryPolicy(attempts=3),
     )
@@ -211,7 +219,7 @@ async def test_a_callers_own_cancel_is_never_turned_into_client_closed():
     async def handler(request: Request) -> Response:
         return json_response(FILE)
 
-    client = ma.MomentClient(TOKEN, transport=ma.MockTransport(handler))
+    client = mock_client(handler)
     files = client.ad_account(1).customer_files
     await files.get(7)
     waiting = asyncio.create_task(files.get(7))
@@ -239,9 +247,8 @@ async def test_a_ten_megabyte_error_message_is_kept_as_a_bounded_excerpt():
     async def handler(request: Request) -> Response:
         return Response(status=400, body=body)
 
-    async with ma.MomentClient(
-        TOKEN,
-        transport=ma.MockTransport(handler),
+    async with mock_client(
+        handler,
         limiter=False,
         max_response_bytes=32 * 1024 * 1024,
     ) as client:
@@ -271,9 +278,7 @@ async def test_a_small_error_body_is_kept_whole_and_decoded():
     async def handler(request: Request) -> Response:
         return json_response(body, status=400)
 
-    async with ma.MomentClient(
-        TOKEN, transport=ma.MockTransport(handler), limiter=False
-    ) as client:
+    async with mock_client(handler, limiter=False) as client:
         with pytest.raises(ma.BadRequestError) as info:
             await client.ad_account(1).customer_files.list()
 
@@ -291,9 +296,8 @@ async def test_an_answer_past_max_response_bytes_from_any_transport_is_refused()
         sent.append(request)
         return Response(status=200, body=b"[" + b"1," * 600 + b"1]")
 
-    async with ma.MomentClient(
-        TOKEN,
-        transport=ma.MockTransport(handler),
+    async with mock_client(
+        handler,
         limiter=False,
         max_response_bytes=1000,
     ) as client:
@@ -322,9 +326,7 @@ async def test_requests_ask_for_no_compression():
         seen.append(request)
         return json_response([])
 
-    async with ma.MomentClient(
-        TOKEN, transport=ma.MockTransport(handler), limiter=False
-    ) as client:
+    async with mock_client(handler, limiter=False) as client:
         await client.ad_account(1).customer_files.list()
 
     assert "identity" == seen[0].headers["Accept-Encoding"]
@@ -337,9 +339,7 @@ async def test_a_wait_timeout_keeps_a_bounded_excerpt_of_an_unknown_status():
     async def handler(request: Request) -> Response:
         return json_response({**FILE, "customerFileStatus": status})
 
-    async with ma.MomentClient(
-        TOKEN, transport=ma.MockTransport(handler), limiter=False
-    ) as client:
+    async with mock_client(handler, limiter=False) as client:
         with pytest.raises(ma.WaitTimeoutError) as info:
             await client.ad_account(1).customer_files.wait_until_ready(
                 7, max_wait=0.3, poll_interval=0.1
@@ -361,9 +361,7 @@ async def test_a_429_whose_pause_passes_the_deadline_ends_with_the_servers_answe
             body=b'{"code":-999,"msg":"too many"}',
         )
 
-    async with ma.MomentClient(
-        TOKEN, transport=ma.MockTransport(handler), timeout=2
-    ) as client:
+    async with mock_client(handler, timeout=2) as client:
         started = time.monotonic()
         with pytest.raises(ma.RateLimitError) as info:
             await client.ad_account(1).customer_files.get(7)
@@ -381,9 +379,7 @@ async def test_an_error_code_that_is_no_exact_integer_is_no_code(code):
     async def handler(request: Request) -> Response:
         return Response(status=400, body=body.encode())
 
-    async with ma.MomentClient(
-        TOKEN, transport=ma.MockTransport(handler), limiter=False
-    ) as client:
+    async with mock_client(handler, limiter=False) as client:
         with pytest.raises(ma.BadRequestError) as info:
             await client.ad_account(1).customer_files.list()
 
@@ -403,9 +399,8 @@ async def test_close_during_an_answer_ends_the_backoff_that_would_follow():
             status=503, headers={"retry-after": "6"}, body=b'{"code":-9798,"msg":"m"}'
         )
 
-    client = ma.MomentClient(
-        TOKEN,
-        transport=ma.MockTransport(handler),
+    client = mock_client(
+        handler,
         limiter=False,
         retry=ma.RetryPolicy(attempts=3),
     )
@@ -460,9 +455,8 @@ async def test_a_hanging_limiter_pause_ends_on_close_without_a_deadline():
         answered.set()
         return Response(status=429, body=b'{"code":-1,"msg":"slow down"}')
 
-    client = ma.MomentClient(
-        TOKEN,
-        transport=ma.MockTransport(handler),
+    client = mock_client(
+        handler,
         limiter=HangingLimiter(),
         timeout=ma.Timeout(total=None),
     )
@@ -482,9 +476,8 @@ async def test_a_hanging_limiter_pause_is_bounded_without_a_deadline(caplog):
     async def handler(request: Request) -> Response:
         return Response(status=429, body=b'{"code":-1,"msg":"slow down"}')
 
-    async with ma.MomentClient(
-        TOKEN,
-        transport=ma.MockTransport(handler),
+    async with mock_client(
+        handler,
         limiter=HangingLimiter(),
         timeout=ma.Timeout(total=None),
         retry=ma.RetryPolicy.never(),
@@ -504,7 +497,7 @@ def test_a_client_whose_loop_has_ended_can_be_closed_from_another():
     async def handler(request: Request) -> Response:
         return json_response([])
 
-    client = ma.MomentClient(TOKEN, transport=ma.MockTransport(handler))
+    client = mock_client(handler)
     files = client.ad_account(1).customer_files
     assert [] == asyncio.run(files.list())
     asyncio.run(client.aclose())
@@ -523,9 +516,7 @@ async def test_decode_errors_keep_bounded_texts_in_the_whole_chain():
     async def handler(request: Request) -> Response:
         return Response(status=200, body=bodies.pop(0))
 
-    async with ma.MomentClient(
-        TOKEN, transport=ma.MockTransport(handler), limiter=False
-    ) as client:
+    async with mock_client(handler, limiter=False) as client:
         for _ in range(2):
             with pytest.raises(ma.DecodeError) as info:
                 await client.ad_account(1).customer_files.get(7)
