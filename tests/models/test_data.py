@@ -15,6 +15,7 @@ import pytest
 import moment_async as ma
 from moment_async._convert import KST, make_converter, wire_names
 from tests.conftest import FIXTURES, load_fixture
+from tests.models._decoding import as_date
 
 #: Every sample of tests/fixtures: the model it decodes into, and the key of
 #: its envelope. The table must name every file there.
@@ -74,21 +75,6 @@ def is_json(value: object) -> bool:
     if type(value) is list:
         return all(is_json(item) for item in value)
     return type(value) in (str, int, float, bool, type(None))
-
-
-def as_date(value: object) -> object:
-    """
-    Return a date string of the API as an aware datetime (no offset is KST); anything else as it is.
-    """
-    if (
-        isinstance(value, str)
-        and len(value) >= 16
-        and value[4] == "-"
-        and value[10] in "T "
-    ):
-        parsed = dt.datetime.fromisoformat(value)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=KST)
-    return value
 
 
 def mismatches(given: object, written: object, path: str = "") -> list[str]:

@@ -16,6 +16,7 @@ import pytest
 import moment_async as ma
 from moment_async._convert import _WIRE_NAMES, KST, make_converter
 from tests.conftest import load_fixture
+from tests.models._decoding import as_date
 
 SAMPLES = [
     pytest.param("customer_files.list", list[ma.CustomerFile], None, id="customer_files.list"),
@@ -51,15 +52,7 @@ def normalise(value: Any) -> Any:
         }
     if isinstance(value, list):
         return [normalise(item) for item in value]
-    if (
-        isinstance(value, str)
-        and len(value) >= 16
-        and value[4] == "-"
-        and value[10] in "T "
-    ):
-        parsed = dt.datetime.fromisoformat(value)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=KST)
-    return value
+    return as_date(value)
 
 
 @pytest.mark.parametrize(("name", "kind", "envelope"), SAMPLES)
