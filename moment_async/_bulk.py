@@ -10,9 +10,10 @@ from typing import Final, Generic, TypeVar
 
 import attrs
 
+from ._callbacks import check_callback
 from ._errors import ValidationError
 from ._types import ProgressCallback
-from ._validate import check_callback, check_id
+from ._validate import check_id
 
 T = TypeVar("T")
 V = TypeVar("V")

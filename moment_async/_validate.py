@@ -255,15 +255,6 @@ def check_bool(value: object, what: str) -> bool:
     return value
 
 
-def check_callback(value: object, what: str) -> None:
-    """
-    Refuse *value* unless it is None or callable.
-    """
-    if value is not None and not callable(value):
-        msg = f"{what} must be a function or None, got {type(value).__name__}"
-        raise _fail(msg)
-
-
 def check_count(value: object, what: str, least: int = 1) -> int:
     """
     Return *value* as a plain ``int`` if it is a whole number of at least *least*.

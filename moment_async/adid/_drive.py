@@ -15,6 +15,7 @@ import contextlib
 from collections.abc import AsyncGenerator, Callable, Sequence
 from typing import Protocol
 
+from .._callbacks import check_callback
 from .._errors import ValidationError
 from .._types import ProgressCallback
 from ._sources import CHUNK, Input, is_path, open_input
@@ -54,6 +55,7 @@ class _Counter:
     """
 
     def __init__(self, progress: ProgressCallback | None, total: int | None) -> None:
+        check_callback(progress, "progress")
         self.progress = progress
         self.total = total
         self.done = 0

@@ -8,6 +8,7 @@ import builtins
 from collections.abc import Iterable, Sequence
 from typing import Final, TypeVar
 
+from .._callbacks import check_callback
 from .._constants import DEFAULT_MAX_WAIT, DEFAULT_POLL_INTERVAL
 from .._multipart import MultipartBody, prepare_files
 from .._retry import RetryPolicy
@@ -15,7 +16,6 @@ from .._transports.base import Timeout
 from .._types import FileInput, ProgressCallback
 from .._validate import (
     check_bool,
-    check_callback,
     check_id,
     check_ids,
     check_name,
