@@ -15,8 +15,10 @@ from .._session import Exchange, Session, check_retry
 from .._transports.base import Timeout
 from .._validate import check_id
 
-#: Headers the client owns: the token, the account, the body's framing,
+#: Headers the client owns: the token, the account, the body's framing and
+#: coding, the connection's handling (hop-by-hop headers, RFC 9110 7.6.1),
 #: the proxy's credentials, and the coding it decodes within its bound.
+#: Cookies are not the client's to send: Kakao authenticates by token.
 _REFUSED: Final = {
     name.lower(): name
     for name in (
@@ -29,6 +31,14 @@ _REFUSED: Final = {
         "Host",
         "Connection",
         "Accept-Encoding",
+        "Content-Encoding",
+        "Expect",
+        "TE",
+        "Trailer",
+        "Upgrade",
+        "Keep-Alive",
+        "Proxy-Connection",
+        "Cookie",
     )
 }
 #: Headers the client sends that a copy may replace, in the client's spelling
@@ -48,8 +58,11 @@ def check_headers(headers: object) -> dict[str, str]:
     inside): no control character can end a header or start another. The
     headers the client owns are refused: ``Authorization``,
     ``Proxy-Authorization``, ``adAccountId``, ``Content-Type``,
-    ``Content-Length``, ``Transfer-Encoding``, ``Host``, ``Connection`` and
-    ``Accept-Encoding``. ``User-Agent`` and ``Accept`` replace the client's.
+    ``Content-Length``, ``Transfer-Encoding``, ``Content-Encoding``,
+    ``Host``, ``Accept-Encoding``, the hop-by-hop headers (``Connection``,
+    ``Keep-Alive``, ``Proxy-Connection``, ``TE``, ``Trailer``, ``Upgrade``),
+    ``Expect`` and ``Cookie``. A value has no space or tab at either end
+    (HTTP would strip it). ``User-Agent`` and ``Accept`` replace the client's.
     """
     if not isinstance(headers, Mapping):
         msg = f"headers must be a mapping of names to values, got {type(headers).__name__}"
@@ -66,8 +79,8 @@ def check_headers(headers: object) -> dict[str, str]:
         if owned is not None:
             msg = (
                 f"header {owned} is set by the client and cannot be given in "
-                f"headers= (the token, the ad account and the body's framing are "
-                "the client's own)"
+                f"headers= (the token, the ad account, the body's framing and "
+                "coding and the connection's handling are the client's own)"
             )
             raise ValidationError(msg)
         if not isinstance(value, str):
@@ -81,6 +94,12 @@ def check_headers(headers: object) -> dict[str, str]:
                     "or base64 anything else)"
                 )
                 raise ValidationError(msg)
+        if value != value.strip(" \t"):
+            msg = (
+                f"header {name}'s value starts or ends with a space or tab, which "
+                "HTTP strips: give it without them"
+            )
+            raise ValidationError(msg)
         checked[_REPLACEABLE.get(name.lower(), name)] = value
     return checked
 
