@@ -4,7 +4,6 @@ The ``MOMENT_LOG`` switch: the library's log lines on standard error, with no lo
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import sys
@@ -19,10 +18,13 @@ _LEVELS: Final = {"debug": logging.DEBUG, "info": logging.INFO}
 _FORMAT: Final = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-@functools.cache
+#: The value of ``MOMENT_LOG`` acted on last, so each value is acted on once.
+_SEEN: Final[dict[str, str]] = {"value": ""}
+
+
 def log_from_env() -> None:
     """
-    Act on ``MOMENT_LOG`` once per process: at the first client made, not at import.
+    Act on ``MOMENT_LOG`` when a client is made, not at import, once per value.
 
     ``MOMENT_LOG=debug`` (one line per HTTP request: method, path, status,
     attempt, limiter wait and duration, never a header or the token) or
@@ -35,11 +37,15 @@ def log_from_env() -> None:
     left as they are. Any other value is ignored, with one
     ``RuntimeWarning``.
 
-    Read when the first ``MomentClient`` is made rather than at import:
+    Read each time a ``MomentClient`` is made rather than at import:
     importing a library changes nothing, and a ``.env`` file loaded after
-    the imports still counts.
+    the imports, or after an earlier client, still counts. Each value is
+    acted on once (one warning for a bad one, one handler at most).
     """
     value = os.environ.get(LOG_ENV, "").strip().lower()
+    if value == _SEEN["value"]:
+        return
+    _SEEN["value"] = value
     if not value:
         return
     level = _LEVELS.get(value)

@@ -10,6 +10,7 @@ like afterwards. Standard error is what a user would see.
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 import textwrap
@@ -18,6 +19,8 @@ from typing import Final
 
 import attrs
 
+import moment_async as ma
+from moment_async import _log
 from tests._environ import without_ours
 
 TOKEN: Final = "tok-LOG-SECRET-246"
@@ -147,3 +150,19 @@ def test_an_application_that_configured_logging_gets_each_line_once():
     assert all(line.startswith("APP moment_async ") for line in requests)
     assert 0 == result.state["handlers"]
     assert TOKEN not in result.err
+
+
+def test_a_value_set_after_an_earlier_client_still_counts(monkeypatch):
+    """MOMENT_LOG set after a first client was made turns logging on at the next client."""
+    monkeypatch.setitem(_log._SEEN, "value", "")
+    logger = logging.getLogger(_log.LOGGER)
+    level, handlers = logger.level, logger.handlers[:]
+    try:
+        ma.MomentClient("token")
+        assert logging.NOTSET == logger.level
+        monkeypatch.setenv("MOMENT_LOG", "debug")
+        ma.MomentClient("token")
+        assert logging.DEBUG == logger.level
+    finally:
+        logger.setLevel(level)
+        logger.handlers[:] = handlers
