@@ -224,6 +224,15 @@ def _check_path(name: str, path: str, has_id: bool) -> None:
             "digits, -._~!$&'()*+,;=:@/ and %XX escapes"
         )
         raise ValidationError(msg)
+    # "." and ".." would climb out of the base URL once the URL is
+    # normalised, and "//" would read as another host to some servers.
+    segments = path.split("/")[1:]
+    if any(segment in ("", ".", "..") for segment in segments[:-1]) or segments[-1] in (
+        ".",
+        "..",
+    ):
+        msg = f"{where} holds an empty, '.' or '..' segment; give the path the call is sent to, segment by segment"
+        raise ValidationError(msg)
 
 
 def override_text(name: str, method: str, path: str) -> str:

@@ -327,6 +327,26 @@ def test_unknown_call_far_from_any_says_no_nearest():
             "%XX escapes",
             id="bad-escape",
         ),
+        pytest.param(
+            {"audiences.get": ("GET", "/a/{id}/../../b")},
+            "'.' or '..' segment",
+            id="dot-dot",
+        ),
+        pytest.param(
+            {"audiences.get": ("GET", "/targetings/./{id}")},
+            "'.' or '..' segment",
+            id="dot",
+        ),
+        pytest.param(
+            {"audiences.get": ("GET", "//evil.example/{id}")},
+            "empty, '.' or '..' segment",
+            id="double-slash",
+        ),
+        pytest.param(
+            {"audiences.list": ("GET", "/targetings/..")},
+            "'.' or '..' segment",
+            id="trailing-dot-dot",
+        ),
     ],
 )
 def test_merge_routes_refuses_bad_override(overrides, fragment):
